@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "shelflog",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "shelflog", targets: ["shelflog"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+  ],
+  targets: [
+    // Pure domain: commands, events, ISBN, timestamps. No I/O.
+    .target(name: "LibraryDomain"),
+    // CSV bytes -> records -> validated commands and rejects. Streams.
+    .target(name: "Ingest", dependencies: ["LibraryDomain"]),
+    // The SQLite event log: schema, batch append, hash chain, reads, verify.
+    .target(
+      name: "EventLog",
+      dependencies: [
+        "LibraryDomain",
+        "Ingest",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    // The thin executable: arguments, files, progress, exit codes.
+    .executableTarget(
+      name: "shelflog",
+      dependencies: [
+        "LibraryDomain",
+        "Ingest",
+        "EventLog",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .testTarget(name: "LibraryDomainTests", dependencies: ["LibraryDomain"]),
+    .testTarget(name: "IngestTests", dependencies: ["Ingest", "LibraryDomain"]),
+    .testTarget(
+      name: "EventLogTests",
+      dependencies: [
+        "EventLog", "Ingest", "LibraryDomain",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .testTarget(
+      name: "ShelflogEndToEndTests",
+      dependencies: ["shelflog", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+  ]
+)

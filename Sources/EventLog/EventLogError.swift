@@ -1,0 +1,59 @@
+import GRDB
+
+/// A fault of the event log, with what a person needs to act on it.
+public enum EventLogError: Error, Sendable {
+  /// The log file does not exist (read commands never create one).
+  case notFound(path: String)
+  /// The file exists but is not a shelflog log (not SQLite, or another schema).
+  case notALog(path: String, detail: String)
+  /// The log was written by a newer shelflog.
+  case newerSchema(path: String)
+  /// Another import held the log for longer than the wait.
+  case busy(path: String, seconds: Double)
+  /// The log cannot be written (read-only file or folder).
+  case readOnly(path: String, detail: String)
+  /// Disk full or another I/O fault.
+  case io(path: String, detail: String)
+  /// `--recorded-at` earlier than what the log already holds.
+  case recordedAtBackwards(given: String, latest: String)
+  /// Any other database fault.
+  case database(path: String, detail: String)
+
+  /// One line for a person.
+  public var message: String {
+    switch self {
+    case .notFound(let path): "\(path): no such event log"
+    case .notALog(let path, let detail): "\(path): not a shelflog event log (\(detail))"
+    case .newerSchema(let path):
+      "\(path): written by a newer shelflog (unknown schema migrations); upgrade shelflog"
+    case .busy(let path, let seconds):
+      "\(path): log is busy (another import) after waiting \(formatSeconds(seconds)) s"
+    case .readOnly(let path, let detail): "\(path): log is read-only (\(detail))"
+    case .io(let path, let detail): "\(path): I/O error (\(detail))"
+    case .recordedAtBackwards(let given, let latest):
+      "--recorded-at \(given) is earlier than the latest recorded_at in the log (\(latest));"
+        + " recorded time never runs backwards"
+    case .database(let path, let detail): "\(path): \(detail)"
+    }
+  }
+
+  /// Maps a SQLite error to the fault a person can act on.
+  static func from(_ error: any Error, path: String, wait: Double = 0) -> EventLogError {
+    if let error = error as? EventLogError { return error }
+    guard let error = error as? DatabaseError else {
+      return .database(path: path, detail: String(describing: error))
+    }
+    let detail = error.message ?? "\(error.resultCode)"
+    switch error.resultCode {
+    case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path, seconds: wait)
+    case .SQLITE_NOTADB: return .notALog(path: path, detail: detail)
+    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: return .readOnly(path: path, detail: detail)
+    case .SQLITE_FULL, .SQLITE_IOERR: return .io(path: path, detail: detail)
+    default: return .database(path: path, detail: detail)
+    }
+  }
+}
+
+private func formatSeconds(_ seconds: Double) -> String {
+  seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+}

@@ -1,0 +1,57 @@
+import GRDB
+
+/// The log's schema as named migrations. A released migration is never edited: add a new one.
+enum Schema {
+  static func migrator() -> DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1-events-and-batches") { db in
+      try db.execute(sql: v1)
+    }
+    return migrator
+  }
+
+  /// Events and batches, append-only. `position` is the rowid, so appends are cheap; the
+  /// numeric `*_us` columns order times (the text form does not sort chronologically), and
+  /// `command_key` is a 64-bit FNV-1a of `command_id` so the idempotency check probes an
+  /// integer index instead of paying for a UNIQUE text index on every row.
+  static let v1 = """
+    CREATE TABLE batches (
+      sha256 TEXT NOT NULL PRIMARY KEY,
+      file_name TEXT NOT NULL,
+      recorded_at TEXT NOT NULL,
+      recorded_us INTEGER NOT NULL,
+      rows_accepted INTEGER NOT NULL,
+      rows_rejected INTEGER NOT NULL,
+      rows_skipped INTEGER NOT NULL,
+      first_position INTEGER,
+      last_position INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+      position INTEGER PRIMARY KEY,
+      type TEXT NOT NULL
+        CHECK (type IN ('BookAdded', 'BookBorrowed', 'BookReturned', 'BookRemoved')),
+      command_id TEXT NOT NULL,
+      isbn TEXT NOT NULL,
+      title TEXT NOT NULL,
+      author TEXT NOT NULL,
+      quantity INTEGER,
+      user_id TEXT NOT NULL,
+      occurred_at TEXT NOT NULL,
+      recorded_at TEXT NOT NULL,
+      batch TEXT NOT NULL,
+      hash TEXT NOT NULL,
+      occurred_us INTEGER NOT NULL,
+      recorded_us INTEGER NOT NULL,
+      command_key INTEGER
+    );
+    CREATE INDEX events_by_command_key ON events(command_key) WHERE command_key IS NOT NULL;
+    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    CREATE TRIGGER batches_append_only_update BEFORE UPDATE ON batches
+      BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
+    CREATE TRIGGER batches_append_only_delete BEFORE DELETE ON batches
+      BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
+    """
+}

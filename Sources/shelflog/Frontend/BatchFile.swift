@@ -1,0 +1,90 @@
+import Crypto
+import EventLog
+import Foundation
+
+/// One input batch, opened and hashed: a file, or standard input spooled to an unlinked
+/// temporary file so that its SHA-256 is known before any row is appended.
+struct BatchFile: ~Copyable {
+  /// The name users see and the `batches` table stores (`-` for standard input).
+  let name: String
+  let descriptor: Int32
+  let size: Int
+
+  /// Opens a batch for reading; a missing or unreadable file is exit 66.
+  init(path: String) throws(Failure) {
+    let fd: Int32
+    if path == "-" {
+      fd = try Self.spoolStandardInput()
+    } else {
+      fd = open(path, O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else {
+        throw Failure(code: Failure.noInput, message: "\(path): \(String(cString: strerror(errno)))")
+      }
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+      close(fd)
+      throw Failure(code: Failure.noInput, message: "\(path): not a regular file")
+    }
+    name = path
+    descriptor = fd
+    size = Int(info.st_size)
+  }
+
+  deinit {
+    close(descriptor)
+  }
+
+  /// SHA-256 of the whole file, as lowercase hex; leaves the file positioned at its start.
+  func sha256() throws(Failure) -> String {
+    var hasher = SHA256()
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw Failure(
+          code: Failure.ioError, message: "\(name): \(String(cString: strerror(errno)))")
+      }
+      if count == 0 { break }
+      buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+    lseek(descriptor, 0, SEEK_SET)
+    return hex(Array(hasher.finalize()))
+  }
+
+  private static func spoolStandardInput() throws(Failure) -> Int32 {
+    let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var template = Array("\(directory)/shelflog-stdin-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+      throw Failure(
+        code: Failure.cannotCreate,
+        message: "cannot spool standard input in \(directory): \(String(cString: strerror(errno)))")
+    }
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        close(fd)
+        throw Failure(code: Failure.noInput, message: "-: cannot read standard input")
+      }
+      if count == 0 { break }
+      var offset = 0
+      while offset < count {
+        let written = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, count - offset) }
+        guard written > 0 else {
+          close(fd)
+          throw Failure(
+            code: Failure.ioError,
+            message: "cannot spool standard input in \(directory): \(String(cString: strerror(errno)))")
+        }
+        offset += written
+      }
+    }
+    lseek(fd, 0, SEEK_SET)
+    return fd
+  }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Ingest
+
+/// The `--rejects` CSV: `file,line,column,code,message,raw`, one row per fault.
+final class RejectsFile {
+  private let path: String
+  private let handle: UnsafeMutablePointer<FILE>
+  private var failed = false
+
+  /// Creates (or truncates) the file; exit 73 when it cannot be created.
+  init(path: String) throws(Failure) {
+    guard let handle = fopen(path, "w") else {
+      throw Failure(
+        code: Failure.cannotCreate,
+        message: "\(path): cannot create rejects file: \(String(cString: strerror(errno)))")
+    }
+    self.path = path
+    self.handle = handle
+    put("file,line,column,code,message,raw\n")
+  }
+
+  func write(_ reject: Reject, file: String) {
+    let fields = [
+      file, String(reject.line), reject.column.map(String.init) ?? "", reject.code.rawValue,
+      reject.message, reject.raw,
+    ]
+    put(fields.map(csvField).joined(separator: ",") + "\n")
+  }
+
+  /// Flushes and closes; exit 74 when anything could not be written.
+  func close() throws(Failure) {
+    if fclose(handle) != 0 { failed = true }
+    if failed {
+      throw Failure(code: Failure.ioError, message: "\(path): cannot write rejects file")
+    }
+  }
+
+  private func put(_ text: String) {
+    if fputs(text, handle) < 0 { failed = true }
+  }
+}

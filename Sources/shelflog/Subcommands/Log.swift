@@ -1,0 +1,99 @@
+import ArgumentParser
+import EventLog
+import LibraryDomain
+
+extension Shelflog {
+  /// The audit trail: the events as logged, in position order.
+  struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print the audit trail: every logged event, in position order.",
+      discussion: """
+        --since and --until bound occurred_at (inclusive; a bare date means the end of that \
+        day in UTC). jsonl prints every field of SPEC section 2, hash included, one event a line.
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+      case table, jsonl
+    }
+
+    @OptionGroup var log: LogOptions
+
+    @Option(help: "Only events of this ISBN (ISBN-10 or ISBN-13).")
+    var isbn: String?
+
+    @Option(help: "Only events of this user.")
+    var user: String?
+
+    @Option(help: ArgumentHelp("Only events that occurred at or after this time.", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only events that occurred at or before this time.", valueName: "time"))
+    var until: String?
+
+    @Option(help: "table or jsonl.")
+    var format: Format = .table
+
+    func validate() throws {
+      if let isbn, ISBN(isbn) == nil { throw ValidationError("--isbn \(isbn) is not a valid ISBN") }
+      for (name, value) in [("--since", since), ("--until", until)] {
+        if let value, Timestamp(cut: value) == nil {
+          throw ValidationError("\(name) \(value) is not a time (2024-03-01T09:30:00Z) or a date")
+        }
+      }
+    }
+
+    func run() throws {
+      let filter = EventFilter(
+        isbn: isbn.flatMap { ISBN($0) }, userID: user, since: since.flatMap { Timestamp(cut: $0) },
+        until: until.flatMap { Timestamp(cut: $0) })
+      let output = Output()
+      do {
+        let store = try EventLogStore(path: log.path, access: .read)
+        if format == .table {
+          output.line(Self.tableHeader)
+        }
+        try store.events(matching: filter) { event in
+          output.line(format == .table ? Self.tableRow(event) : Self.jsonLine(event))
+        }
+      } catch let error as EventLogError {
+        throw Failure(error)
+      }
+      output.flush()
+    }
+
+    static let tableHeader = [
+      pad("position", 9), pad("occurred_at", 28), pad("type", 13), pad("isbn", 14),
+      pad("user_id", 16), pad("qty", 5), "title",
+    ].joined()
+
+    static func tableRow(_ event: StoredEvent) -> String {
+      [
+        pad(String(event.position), 9), pad(event.occurredAt, 28), pad(event.type, 13),
+        pad(event.isbn, 14), pad(event.userID, 16), pad(event.quantity.map(String.init) ?? "", 5),
+        event.title,
+      ].joined()
+    }
+
+    static func jsonLine(_ event: StoredEvent) -> String {
+      JSON.object([
+        "position": JSON.number(event.position),
+        "type": JSON.string(event.type),
+        "command_id": JSON.string(event.commandID),
+        "isbn": JSON.string(event.isbn),
+        "title": JSON.string(event.title),
+        "author": JSON.string(event.author),
+        "quantity": JSON.number(event.quantity),
+        "user_id": JSON.string(event.userID),
+        "occurred_at": JSON.string(event.occurredAt),
+        "recorded_at": JSON.string(event.recordedAt),
+        "batch": JSON.string(event.batch),
+        "hash": JSON.string(event.hash),
+      ])
+    }
+  }
+}
+
+/// Pads to a column width, with at least one space after.
+private func pad(_ text: String, _ width: Int) -> String {
+  text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+}
