@@ -43,7 +43,8 @@ struct EventAppender {
         SELECT position, command_id, type, isbn, title, author, quantity, user_id, occurred_us
         FROM events WHERE command_key = ?1
         """)
-    let head = try Row.fetchOne(db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+    let head = try Row.fetchOne(
+      db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
     position = head?["position"] ?? 0
     let headHash: String? = head?["hash"]
     chain = HashChain(head: headHash.flatMap(unhex) ?? [UInt8](repeating: 0, count: 32))
@@ -81,7 +82,9 @@ struct EventAppender {
     for (index, field) in Self.textColumns {
       canonical.withField(field) { bindText(statement, index, $0) }
     }
-    if let added { sqlite3_bind_int64(statement, 7, Int64(added.quantity)) } else {
+    if let added {
+      sqlite3_bind_int64(statement, 7, Int64(added.quantity))
+    } else {
       sqlite3_bind_null(statement, 7)
     }
     scratch.removeAll(keepingCapacity: true)
@@ -103,7 +106,10 @@ struct EventAppender {
     while true {
       let code = sqlite3_step(statement)
       if code == SQLITE_DONE { return nil }
-      guard code == SQLITE_ROW else { try step(statement, expecting: SQLITE_ROW, code: code); return nil }
+      guard code == SQLITE_ROW else {
+        try step(statement, expecting: SQLITE_ROW, code: code)
+        return nil
+      }
       guard columnText(statement, 1) == row.commandID else { continue }
       let added: BookAdded? = if case .bookAdded(let event) = row.event { event } else { nil }
       let same =

@@ -47,7 +47,8 @@ public enum EventLogError: Error, Sendable {
     switch error.resultCode {
     case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path, seconds: wait)
     case .SQLITE_NOTADB: return .notALog(path: path, detail: detail)
-    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: return .readOnly(path: path, detail: detail)
+    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+      return .readOnly(path: path, detail: detail)
     case .SQLITE_FULL, .SQLITE_IOERR: return .io(path: path, detail: detail)
     default: return .database(path: path, detail: detail)
     }

@@ -69,7 +69,8 @@ extension EventLogStore {
       let header = try BatchHeader(record: record)
       if !header.unknownNames.isEmpty {
         observer.warning(
-          "ignoring unknown column(s): \(header.unknownNames.map { "\"\($0)\"" }.joined(separator: ", "))")
+          "ignoring unknown column(s): \(header.unknownNames.map { "\"\($0)\"" }.joined(separator: ", "))"
+        )
       }
       let validator = RowValidator(header: header)
       var appender = try EventAppender(db: db, batch: sha256, recordedAt: recordedAt)

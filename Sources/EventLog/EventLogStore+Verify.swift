@@ -27,7 +27,8 @@ extension EventLogStore {
       let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
       if integrity != ["ok"] {
         report.fault = VerifyFault(
-          position: nil, message: "SQLite integrity check: \(integrity.prefix(3).joined(separator: "; "))")
+          position: nil,
+          message: "SQLite integrity check: \(integrity.prefix(3).joined(separator: "; "))")
         return report
       }
       let batches = try Row.fetchAll(

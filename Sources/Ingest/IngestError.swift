@@ -9,7 +9,11 @@ public enum IngestError: Error, Sendable, Equatable {
   public var message: String {
     switch self {
     case .badHeader(let line, let column, let reason):
-      if let column { "line \(line), column \(column): \(reason)" } else { "line \(line): \(reason)" }
+      if let column {
+        "line \(line), column \(column): \(reason)"
+      } else {
+        "line \(line): \(reason)"
+      }
     case .io(let errno): "read error (errno \(errno))"
     }
   }

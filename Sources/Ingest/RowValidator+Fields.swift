@@ -27,7 +27,8 @@ struct RowCheck {
     }
     for (_, fault) in ordered {
       rejects.append(
-        Reject(line: line, column: fault.column, code: fault.code, message: fault.message, raw: text))
+        Reject(
+          line: line, column: fault.column, code: fault.code, message: fault.message, raw: text))
     }
   }
 }
@@ -63,7 +64,8 @@ struct Fields {
     invalid: (String) -> (RejectCode, String)
   ) -> Value? {
     guard let index = header.index(of: column) else {
-      check.fail(nil, .missingField, "\(column.rawValue) is required but the header has no such column")
+      check.fail(
+        nil, .missingField, "\(column.rawValue) is required but the header has no such column")
       return nil
     }
     if faulty.contains(index + 1) { return nil }
@@ -85,7 +87,9 @@ struct Fields {
   /// A title or author: required for AddBook, trimmed, non-blank, at most 1,024 scalars.
   func catalogText(_ column: Column, _ check: inout RowCheck) -> String? {
     guard let index = header.index(of: column) else {
-      check.fail(nil, .missingField, "\(column.rawValue) is required for AddBook but the header has no such column")
+      check.fail(
+        nil, .missingField,
+        "\(column.rawValue) is required for AddBook but the header has no such column")
       return nil
     }
     if faulty.contains(index + 1) { return nil }

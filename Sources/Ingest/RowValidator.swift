@@ -34,12 +34,19 @@ public struct RowValidator: Sendable {
     let command = fields.required(.command, &check) { bytes -> CommandName? in
       CommandName.parse(bytes)
     } invalid: { text in
-      (.unknownCommand, "unknown command \(quoted(text)); expected AddBook, BorrowBook, ReturnBook or RemoveBook")
+      (
+        .unknownCommand,
+        "unknown command \(quoted(text)); expected AddBook, BorrowBook, ReturnBook or RemoveBook"
+      )
     }
-    let isbn = fields.required(.isbn, &check) { ISBN.parse($0) } invalid: { text in
+    let isbn = fields.required(.isbn, &check) {
+      ISBN.parse($0)
+    } invalid: { text in
       (.badISBN, "\(quoted(text)) is not a valid ISBN-10 or ISBN-13")
     }
-    let occurredAt = fields.required(.occurredAt, &check) { Timestamp.parse($0) } invalid: { text in
+    let occurredAt = fields.required(.occurredAt, &check) {
+      Timestamp.parse($0)
+    } invalid: { text in
       (.badTimestamp, "\(quoted(text)) is not an RFC 3339 time such as 2024-03-01T09:30:00Z")
     }
     let commandID = fields.text(.commandID) ?? ""
@@ -67,13 +74,17 @@ public struct RowValidator: Sendable {
     case .addBook:
       let title = fields.catalogText(.title, &check)
       let author = fields.catalogText(.author, &check)
-      let quantity = fields.required(.quantity, &check) { Self.quantity($0) } invalid: { text in
+      let quantity = fields.required(.quantity, &check) {
+        Self.quantity($0)
+      } invalid: { text in
         (.badQuantity, "quantity \(quoted(text)) is not a whole number from 1 to 1,000,000")
       }
       guard let isbn, let title, let author, let quantity else { return nil }
       return .bookAdded(BookAdded(isbn: isbn, title: title, author: author, quantity: quantity))
     case .borrowBook, .returnBook:
-      let user = fields.required(.userID, &check) { Self.userID($0) } invalid: { text in
+      let user = fields.required(.userID, &check) {
+        Self.userID($0)
+      } invalid: { text in
         (
           .badUserID,
           "user_id \(quoted(text)) must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -"

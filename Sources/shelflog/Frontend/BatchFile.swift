@@ -18,7 +18,8 @@ struct BatchFile: ~Copyable {
     } else {
       fd = open(path, O_RDONLY | O_CLOEXEC)
       guard fd >= 0 else {
-        throw Failure(code: Failure.noInput, message: "\(path): \(String(cString: strerror(errno)))")
+        throw Failure(
+          code: Failure.noInput, message: "\(path): \(String(cString: strerror(errno)))")
       }
     }
     var info = stat()
@@ -47,7 +48,9 @@ struct BatchFile: ~Copyable {
           code: Failure.ioError, message: "\(name): \(String(cString: strerror(errno)))")
       }
       if count == 0 { break }
-      buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+      buffer.withUnsafeBytes {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count]))
+      }
     }
     lseek(descriptor, 0, SEEK_SET)
     return hex(Array(hasher.finalize()))
@@ -79,7 +82,8 @@ struct BatchFile: ~Copyable {
           close(fd)
           throw Failure(
             code: Failure.ioError,
-            message: "cannot spool standard input in \(directory): \(String(cString: strerror(errno)))")
+            message:
+              "cannot spool standard input in \(directory): \(String(cString: strerror(errno)))")
         }
         offset += written
       }

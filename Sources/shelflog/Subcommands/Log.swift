@@ -24,10 +24,12 @@ extension Shelflog {
     @Option(help: "Only events of this user.")
     var user: String?
 
-    @Option(help: ArgumentHelp("Only events that occurred at or after this time.", valueName: "time"))
+    @Option(
+      help: ArgumentHelp("Only events that occurred at or after this time.", valueName: "time"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Only events that occurred at or before this time.", valueName: "time"))
+    @Option(
+      help: ArgumentHelp("Only events that occurred at or before this time.", valueName: "time"))
     var until: String?
 
     @Option(help: "table or jsonl.")

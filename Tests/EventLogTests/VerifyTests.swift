@@ -1,0 +1,53 @@
+import EventLog
+import Testing
+
+@Suite("Verify")
+struct VerifyTests {
+  private static let body =
+    "c1,AddBook,9781593275846,Elixir in Action,Sasa Juric,10,,2024-03-01T09:00:00Z\n"
+    + "c2,BorrowBook,9781593275846,,,,user123,2024-03-02T09:00:00Z\n"
+    + "c3,ReturnBook,9781593275846,,,,user123,2024-03-03T09:00:00Z\n"
+
+  private static let dropTriggers = """
+    DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;
+    """
+
+  @Test func eventsAreAppendOnly() throws {
+    let log = try TestLog()
+    try log.importBatch(Self.body)
+    #expect(throws: (any Error).self) { try log.tamper("UPDATE events SET title = 'x'") }
+    #expect(throws: (any Error).self) { try log.tamper("DELETE FROM events") }
+    #expect(try log.events().count == 3)
+  }
+
+  @Test(arguments: [
+    ("UPDATE events SET title = 'Elixir in Action!' WHERE position = 1", 1),
+    ("UPDATE events SET user_id = 'user124' WHERE position = 2", 2),
+    (
+      "UPDATE events SET occurred_at = '2024-03-03T09:00:01Z', occurred_us = occurred_us + 1000000 WHERE position = 3",
+      3
+    ),
+    ("DELETE FROM events WHERE position = 2", 3),
+    ("UPDATE events SET occurred_us = occurred_us + 1 WHERE position = 2", 2),
+  ])
+  func findsTheFirstTamperedPosition(sql: String, position: Int64) throws {
+    let log = try TestLog()
+    try log.importBatch(Self.body)
+    #expect(try log.store.verify().fault == nil)
+    try log.tamper(Self.dropTriggers + sql)
+    let report = try log.store.verify()
+    #expect(report.fault?.position == position, "\(String(describing: report.fault))")
+  }
+
+  @Test func rewrittenChainStillChangesTheHead() throws {
+    let log = try TestLog()
+    try log.importBatch(Self.body)
+    let head = try log.store.verify().head
+    // A tamperer who deletes the last event leaves a sound chain with another head, and a
+    // batch that no longer holds what it says.
+    try log.tamper(Self.dropTriggers + "DELETE FROM events WHERE position = 3")
+    let report = try log.store.verify()
+    #expect(report.head != head)
+    #expect(report.fault != nil)
+  }
+}
