@@ -8,6 +8,8 @@ public struct BatchSummary: Sendable, Equatable {
     case alreadyImported = "already_imported"
     /// Rows were rejected and the batch is all-or-nothing; nothing appended.
     case rejected
+    /// The batch was refused whole (bad header, empty file, recorded time); nothing appended.
+    case refused
   }
 
   public var file: String
@@ -19,6 +21,8 @@ public struct BatchSummary: Sendable, Equatable {
   public var recordedAt: String?
   public var firstPosition: Int64?
   public var lastPosition: Int64?
+  /// Why a batch was refused whole.
+  public var message: String?
 
   public init(file: String, sha256: String, status: Status) {
     self.file = file

@@ -26,6 +26,11 @@ public final class EventLogStore: Sendable {
     config.busyMode = .timeout(wait)
     config.readonly = access == .read
     config.label = "shelflog"
+    config.prepareDatabase { db in
+      // 16 MiB of page cache: the command-key index is probed in random order; measured on
+      // 1M rows, 2 MiB took 15 s and 16 MiB 10 s, with little gain beyond.
+      try db.execute(sql: "PRAGMA cache_size = -16384")
+    }
     do {
       pool = try DatabasePool(path: path, configuration: config)
       try Self.checkSchema(pool, path: path, access: access)

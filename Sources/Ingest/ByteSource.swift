@@ -28,7 +28,8 @@ public struct FileDescriptorSource: ByteSource {
   }
 
   /// Reads up to `buffer.count` bytes, retrying when a signal interrupts the call.
-  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVReadError) -> Int {
+  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVReadError) -> Int
+  {
     guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
     while true {
       let count = systemRead(fileDescriptor, base, buffer.count)
@@ -51,7 +52,8 @@ public struct BytesSource: ByteSource {
   }
 
   /// Copies the next bytes into `buffer`.
-  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVReadError) -> Int {
+  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVReadError) -> Int
+  {
     let count = min(buffer.count, bytes.count - offset)
     guard count > 0 else { return 0 }
     bytes.withUnsafeBytes { source in

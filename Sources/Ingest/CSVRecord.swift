@@ -53,13 +53,13 @@ public struct CSVRecord {
   // MARK: - Building (used by CSVReader)
 
   /// Empties the record for the next one, keeping every array's capacity.
-  mutating func clearForReuse(line: Int) {
+  mutating func clearForReuse() {
     fieldBytes.removeAll(keepingCapacity: true)
     fieldEnds.removeAll(keepingCapacity: true)
-    faults.removeAll(keepingCapacity: true)
+    if !faults.isEmpty { faults.removeAll(keepingCapacity: true) }
     raw.removeAll(keepingCapacity: true)
     rawTruncated = false
-    self.line = line
+    line = 0
   }
 
   /// Adds a fault unless one of the same kind is already recorded.

@@ -4,7 +4,7 @@ import Foundation
 
 /// One input batch, opened and hashed: a file, or standard input spooled to an unlinked
 /// temporary file so that its SHA-256 is known before any row is appended.
-struct BatchFile: ~Copyable {
+final class BatchFile {
   /// The name users see and the `batches` table stores (`-` for standard input).
   let name: String
   let descriptor: Int32

@@ -51,15 +51,9 @@ extension Shelflog {
     }
 
     func run() throws {
-      // Every file must be there before anything is appended.
-      var missing: Failure?
-      for file in files where file != "-" && missing == nil {
-        if access(file, R_OK) != 0 {
-          missing = Failure(
-            code: Failure.noInput, message: "\(file): \(String(cString: strerror(errno)))")
-        }
-      }
-      if let missing { throw missing }
+      // Every file is opened (and standard input spooled) before anything is appended, so a
+      // missing or unreadable one appends nothing from the others.
+      let batches = try files.map { file throws(Failure) in try BatchFile(path: file) }
       let rejectsFile = try rejects.map { path throws(Failure) in try RejectsFile(path: path) }
       let store: EventLogStore
       do {
@@ -69,19 +63,20 @@ extension Shelflog {
       }
       var summaries: [BatchSummary] = []
       var status: Int32 = 0
-      for file in files {
-        let batch = try BatchFile(path: file)
-        let summary: BatchSummary
+      for batch in batches {
+        let sha = try batch.sha256()
+        var summary: BatchSummary
         do {
-          summary = try importOne(batch, into: store, rejectsFile: rejectsFile)
+          summary = try importOne(batch, sha256: sha, into: store, rejectsFile: rejectsFile)
         } catch let failure as Failure {
+          // A batch refused whole is a data error for that batch; the others still go in.
           if failure.code != Failure.dataError { throw failure }
           Terminal.error(failure.message)
-          status = Failure.dataError
-          continue
+          summary = BatchSummary(file: batch.name, sha256: sha, status: .refused)
+          summary.message = failure.message
         }
         summaries.append(summary)
-        if summary.rejected > 0 { status = Failure.dataError }
+        if summary.rejected > 0 || summary.status == .refused { status = Failure.dataError }
         if !json { print(Self.line(summary)) }
       }
       try rejectsFile?.close()
@@ -90,9 +85,8 @@ extension Shelflog {
     }
 
     private func importOne(
-      _ batch: borrowing BatchFile, into store: EventLogStore, rejectsFile: RejectsFile?
+      _ batch: BatchFile, sha256 sha: String, into store: EventLogStore, rejectsFile: RejectsFile?
     ) throws -> BatchSummary {
-      let sha = try batch.sha256()
       do {
         if try store.hasBatch(sha256: sha) {
           return BatchSummary(file: batch.name, sha256: sha, status: .alreadyImported)
@@ -148,6 +142,8 @@ extension Shelflog {
       switch summary.status {
       case .alreadyImported:
         return "\(summary.file): already imported (sha256 \(sha)…), nothing appended"
+      case .refused:
+        return "\(summary.file): refused, nothing appended (sha256 \(sha)…)"
       case .rejected:
         return
           "\(summary.file): rejected, nothing appended: \(summary.accepted) valid, "
@@ -173,6 +169,7 @@ extension Shelflog {
           "recorded_at": JSON.string(summary.recordedAt),
           "first_position": JSON.number(summary.firstPosition),
           "last_position": JSON.number(summary.lastPosition),
+          "message": JSON.string(summary.message),
         ])
       }
       return "{\"batches\":[" + batches.joined(separator: ",") + "]}"

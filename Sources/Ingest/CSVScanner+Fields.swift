@@ -1,6 +1,6 @@
 // MARK: - Fields and records
 
-extension CSVReader where Source: ~Copyable {
+extension CSVScanner {
   /// Keeps `buffer[start..<stop]` as field bytes, unless the field is too long or not stored.
   @inline(__always)
   mutating func appendRun(from start: Int, to stop: Int, to record: inout CSVRecord) {
@@ -35,6 +35,7 @@ extension CSVReader where Source: ~Copyable {
   }
 
   /// Resets the per-field state for field `fieldIndex`.
+  @inline(__always)
   mutating func startField(in record: inout CSVRecord) {
     fieldLength = 0
     fieldBits = 0
@@ -43,6 +44,7 @@ extension CSVReader where Source: ~Copyable {
   }
 
   /// Closes the current field (checking its UTF-8) and starts the next one.
+  @inline(__always)
   mutating func endField(in record: inout CSVRecord) {
     closeField(in: &record)
     fieldIndex += 1
@@ -52,10 +54,11 @@ extension CSVReader where Source: ~Copyable {
     startField(in: &record)
   }
 
-  /// Closes the last field, completes `raw` up to the terminator at `stop` and checks the count.
+  /// Closes the last field, completes `raw` up to `stop` (the terminator) and checks the count.
   mutating func finishRecord(at stop: Int, in record: inout CSVRecord) {
     closeField(in: &record)
     flushRaw(upTo: stop, into: &record)
+    state = .betweenRecords
     let actual = fieldIndex + 1
     if let expected = expectedFieldCount {
       if actual != expected {
@@ -67,6 +70,7 @@ extension CSVReader where Source: ~Copyable {
     }
   }
 
+  @inline(__always)
   private mutating func closeField(in record: inout CSVRecord) {
     guard fieldIndex < maxFields else { return }
     if storingField, fieldBits & 0x80 != 0 {
@@ -91,62 +95,5 @@ extension CSVReader where Source: ~Copyable {
         contentsOf: UnsafeBufferPointer(rebasing: buffer[rawStart..<(rawStart + kept)]))
     }
     rawStart = stop
-  }
-
-  // MARK: - Input
-
-  /// Reads the next chunk; false at end of input.
-  mutating func refill() throws(CSVReadError) -> Bool {
-    guard !exhausted else { return false }
-    let carried = end > 0 ? buffer[end - 1] : byteBeforeBuffer
-    let count = try source.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[0..<chunkSize])))
-    byteBeforeBuffer = carried
-    position = 0
-    rawStart = 0
-    end = max(0, min(count, chunkSize))
-    if end == 0 {
-      exhausted = true
-      return false
-    }
-    bytesRead += end
-    return true
-  }
-
-  /// Reads at least three bytes (or all there is) and skips a leading UTF-8 byte order mark.
-  mutating func skipByteOrderMark() throws(CSVReadError) {
-    started = true
-    while end < 3, !exhausted {
-      let room = min(chunkSize, buffer.count - end)
-      let count = try source.read(
-        into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[end..<(end + room)])))
-      if count <= 0 {
-        exhausted = true
-      } else {
-        end += min(count, room)
-        bytesRead += min(count, room)
-      }
-    }
-    if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-      position = 3
-    }
-  }
-
-  /// Skips completely empty lines, counting them; false at end of input.
-  mutating func skipEmptyLines() throws(CSVReadError) -> Bool {
-    while true {
-      if position == end {
-        guard try refill() else { return false }
-      }
-      let byte = buffer[position]
-      if byte == CSVByte.lineFeed {
-        // The LF of a CRLF was counted with its CR.
-        if previousByte(position) != CSVByte.carriageReturn { line += 1 }
-      } else if byte == CSVByte.carriageReturn {
-        line += 1
-      } else {
-        return true
-      }
-      position += 1
-    }
   }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// SPEC section 1: two imports into one log at once; the second waits, then fails with 75.
+@Suite("Concurrent imports", .serialized)
+struct ConcurrencyTests {
+  static let rowsPerBatch = 20_000
+
+  /// A batch of AddBook/BorrowBook rows with unique command ids `<prefix>-<n>`.
+  static func bigBatch(prefix: String, isbn: String) -> String {
+    var text = fullHeader + "\n"
+    text.reserveCapacity(rowsPerBatch * 80)
+    for index in 0..<rowsPerBatch {
+      let second = String(format: "%02d", index % 60)
+      if index % 2 == 0 {
+        text += "\(prefix)-\(index),AddBook,\(isbn),Title \(index),Author,1,,"
+      } else {
+        text += "\(prefix)-\(index),BorrowBook,\(isbn),,,,user\(index % 7),"
+      }
+      text += "2024-03-01T09:\(String(format: "%02d", index / 60 % 60)):\(second)Z\n"
+    }
+    return text
+  }
+
+  @Test func twoImportsAtOnceLoseAndDuplicateNothing() async throws {
+    let box = try Sandbox()
+    defer { box.remove() }
+    try box.write("left.csv", Self.bigBatch(prefix: "L", isbn: isbn13(1)))
+    try box.write("right.csv", Self.bigBatch(prefix: "R", isbn: isbn13(2)))
+
+    let left = try box.startShelflog(["import", "left.csv", "--db", "log.sqlite"])
+    let right = try box.startShelflog(["import", "right.csv", "--db", "log.sqlite"])
+    let leftResult = await left.wait()
+    let rightResult = await right.wait()
+    #expect(leftResult.status == 0, "\(leftResult)")
+    #expect(rightResult.status == 0, "\(rightResult)")
+
+    let events = try await box.events()
+    #expect(events.count == 2 * Self.rowsPerBatch)
+    #expect(events.map { $0["position"] as? Int } == (1...2 * Self.rowsPerBatch).map { $0 })
+    var seen: [String: Int] = [:]
+    for id in values(events, "command_id") { seen[id, default: 0] += 1 }
+    let expected = ["L", "R"].flatMap { prefix in (0..<Self.rowsPerBatch).map { "\(prefix)-\($0)" }
+    }
+    #expect(seen.count == expected.count)
+    #expect(expected.allSatisfy { seen[$0] == 1 }, "every command_id exactly once")
+    // Each batch is one transaction: its events are contiguous.
+    let batchChanges = zip(events, events.dropFirst()).filter {
+      ($0.0["batch"] as? String) != ($0.1["batch"] as? String)
+    }
+    #expect(batchChanges.count == 1)
+
+    let verify = try await box.shelflog(["verify", "--db", "log.sqlite"])
+    #expect(verify.status == 0, "\(verify)")
+    #expect(verify.stdout.contains("\(2 * Self.rowsPerBatch) events in 2 batches"), "\(verify)")
+  }
+
+  @Test func importWhileTheLogIsLockedIsBusy() async throws {
+    let box = try Sandbox()
+    defer { box.remove() }
+    try box.write(
+      "first.csv",
+      csv(fullHeader, ["a1,AddBook,9780306406157,Dune,Frank Herbert,2,,2024-03-01T09:00:00Z"]))
+    try box.write(
+      "second.csv", csv(fullHeader, ["b1,BorrowBook,9780306406157,,,,alice,2024-03-01T10:00:00Z"]))
+    let first = try await box.shelflog(
+      ["import", "first.csv", "--db", "log.sqlite", "--recorded-at", "2024-03-05T00:00:00Z"])
+    #expect(first.status == 0, "\(first)")
+
+    // Another writer holds the write lock for a few seconds. It touches a flag file once it
+    // has the lock (its own standard output is buffered until it exits).
+    let flag = box.path("locked.flag")
+    let holder = try box.startSQLite3(
+      "log.sqlite", ["BEGIN IMMEDIATE;", ".shell touch locked.flag", ".shell sleep 8", "COMMIT;"])
+    var waited = 0
+    while !FileManager.default.fileExists(atPath: flag) && waited < 200 {
+      try await Task.sleep(nanoseconds: 50_000_000)
+      waited += 1
+    }
+    try #require(FileManager.default.fileExists(atPath: flag), "sqlite3 did not take the lock")
+
+    let busy = try await box.shelflog(
+      [
+        "import", "second.csv", "--db", "log.sqlite", "--wait", "1",
+        "--recorded-at", "2024-03-06T00:00:00Z",
+      ])
+    #expect(busy.status == 75, "\(busy)")
+    #expect(busy.stderr.contains("busy"), "\(busy)")
+    let held = await holder.wait()
+    #expect(held.status == 0, "\(held)")
+
+    #expect(try await box.eventCount() == 1)
+    // The busy batch was not remembered: it imports now.
+    let later = try await box.shelflog(
+      ["import", "second.csv", "--db", "log.sqlite", "--recorded-at", "2024-03-06T00:00:00Z"])
+    #expect(later.status == 0 && later.stdout.contains("1 accepted"), "\(later)")
+  }
+}
