@@ -29,6 +29,10 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    // Point-in-time replay: drives the fold over the log's cut, spills history to disk.
+    .target(name: "Replay", dependencies: ["LibraryDomain", "EventLog"]),
+    // Projection -> JSON, CSV, Markdown and terminal tables.
+    .target(name: "Reports", dependencies: ["LibraryDomain", "Replay"]),
     // The thin executable: arguments, files, progress, exit codes.
     .executableTarget(
       name: "shelflog",
@@ -36,6 +40,8 @@ let package = Package(
         "LibraryDomain",
         "Ingest",
         "EventLog",
+        "Replay",
+        "Reports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -49,6 +55,11 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
+    .testTarget(
+      name: "ReplayTests", dependencies: ["Replay", "EventLog", "Ingest", "LibraryDomain"]),
+    .testTarget(
+      name: "ReportsTests",
+      dependencies: ["Reports", "Replay", "EventLog", "Ingest", "LibraryDomain"]),
     .testTarget(
       name: "ShelflogEndToEndTests",
       dependencies: ["shelflog", .product(name: "Crypto", package: "swift-crypto")]

@@ -12,7 +12,7 @@ struct Shelflog: ParsableCommand {
       0 success, 1 verify found a fault, 64 usage, 65 data rejected, 66 input not found or \
       unreadable, 73 cannot create output, 74 I/O error, 75 log busy.
       """,
-    subcommands: [Import.self, Log.self, Verify.self]
+    subcommands: [Import.self, Log.self, Verify.self, Replay.self, Report.self, Audit.self]
   )
 
   /// Parses, runs, and turns every failure into one line on stderr and a SPEC exit code.

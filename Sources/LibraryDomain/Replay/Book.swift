@@ -14,6 +14,17 @@ public struct Book: Sendable, Equatable {
   public var onLoan: Int
   public var status: BookStatus
 
+  public init(
+    isbn: ISBN, title: String, author: String, total: Int, onLoan: Int, status: BookStatus
+  ) {
+    self.isbn = isbn
+    self.title = title
+    self.author = author
+    self.total = total
+    self.onLoan = onLoan
+    self.status = status
+  }
+
   /// May go negative: that is itself evidence.
   public var available: Int { total - onLoan }
 }
@@ -29,6 +40,18 @@ public struct Loan: Sendable, Equatable {
   /// Whether the loan was counted in the book's `on_loan` when it opened (false for a loan of an
   /// unknown or removed book).
   public var counted: Bool
+
+  public init(
+    isbn: ISBN, userID: String, position: Int64, borrowedAt: Timestamp, returnedAt: Timestamp?,
+    counted: Bool
+  ) {
+    self.isbn = isbn
+    self.userID = userID
+    self.position = position
+    self.borrowedAt = borrowedAt
+    self.returnedAt = returnedAt
+    self.counted = counted
+  }
 
   /// Open at `at` and borrowed more than the loan period before it.
   public func isOverdue(at: Timestamp, policy: ReplayPolicy) -> Bool {

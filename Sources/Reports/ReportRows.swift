@@ -1,0 +1,84 @@
+import LibraryDomain
+import Replay
+
+/// The rows of each report, shared by every format so that they cannot disagree.
+struct ReportRows {
+  let projection: Projection
+  let filter: ReportFilter
+
+  var at: String { projection.cut.at.description }
+  var knownAt: String? { projection.cut.knownAt?.description }
+
+  static let inventoryColumns = [
+    "isbn", "title", "author", "total", "on_loan", "available", "status",
+  ]
+
+  func forEachBook(_ body: ([Cell]) throws -> Void) rethrows {
+    for book in projection.books where filter.admits(isbn: book.isbn) {
+      try body([
+        .text(book.isbn.digits), .text(book.title), .text(book.author), .number(book.total),
+        .number(book.onLoan), .number(book.available), .text(book.status.rawValue),
+      ])
+    }
+  }
+
+  static let loanColumns = ["isbn", "title", "borrowed_at", "returned_at", "overdue"]
+
+  /// Each user with their loans, filtered; users left without loans are dropped.
+  func forEachUser(_ body: (String, [[Cell]]) throws -> Void) rethrows {
+    let users = filter.userID.map { [$0] } ?? projection.users
+    for user in users {
+      let loans = projection.loans(of: user).filter { filter.admits(isbn: $0.isbn) }
+      guard !loans.isEmpty else { continue }
+      try body(
+        user,
+        loans.map { loan in
+          [
+            .text(loan.isbn.digits), .optional(projection.library.books[loan.isbn]?.title),
+            .text(loan.borrowedAt.description), .optional(loan.returnedAt?.description),
+            .bool(loan.isOverdue(at: projection.cut.at, policy: projection.policy)),
+          ]
+        })
+    }
+  }
+
+  static let anomalyColumns = [
+    "type", "occurred_at", "position", "command_id", "isbn", "user_id", "detail",
+  ]
+
+  func forEachAnomaly(_ body: ([Cell]) throws -> Void) rethrows {
+    try projection.forEachAnomaly { anomaly in
+      guard filter.admits(isbn: anomaly.isbn), filter.admits(user: anomaly.userID) else { return }
+      try body([
+        .text(anomaly.type.rawValue), .text(anomaly.occurredAt.description),
+        .number(Int(anomaly.position)), .optional(anomaly.commandID), .text(anomaly.isbn.digits),
+        .optional(anomaly.userID), .text(anomaly.detail),
+      ])
+    }
+  }
+
+  /// The summary as ordered key/value pairs (anomalies as one nested object).
+  var summary: [(String, Cell)] {
+    let library = projection.library
+    let active = library.books.values.filter { $0.status == .active }
+    return [
+      ("at", .text(at)),
+      ("known_at", .optional(knownAt)),
+      ("events", .number(library.eventCount)),
+      ("titles_active", .number(active.count)),
+      ("copies_total", .number(active.reduce(0) { $0 + $1.total })),
+      ("copies_on_loan", .number(library.books.values.reduce(0) { $0 + $1.onLoan })),
+      ("open_loans", .number(projection.openLoanCount)),
+      ("overdue_loans", .number(projection.overdueLoanCount)),
+    ]
+  }
+
+  /// Every anomaly type with its count, keys sorted.
+  var anomalyCounts: [(String, Cell)] {
+    AnomalyType.allCases.sorted().map { type in
+      (type.rawValue, .number(projection.anomalyCounts[type] ?? 0))
+    }
+  }
+
+  var logHead: Cell { .optional(projection.logHead) }
+}

@@ -1,0 +1,121 @@
+import LibraryDomain
+import Replay
+
+/// Writes the reports of one projection. Same projection and flags, same bytes: nothing here
+/// reads a clock.
+public struct ReportWriter {
+  let rows: ReportRows
+
+  public init(projection: Projection, filter: ReportFilter = ReportFilter()) {
+    rows = ReportRows(projection: projection, filter: filter)
+  }
+
+  /// Writes one report in one format. `html` is not written here (see the executable).
+  public func write(
+    _ name: ReportName, as format: ReportFormat, to out: inout some TextOutputStream
+  ) {
+    switch format {
+    case .json: writeJSON(name, to: &out)
+    case .csv: writeTable(name, style: .csv, to: &out)
+    case .md: writeTable(name, style: .markdown, to: &out)
+    case .table: writeTable(name, style: .terminal, to: &out)
+    case .html: out.write("")
+    }
+  }
+
+  // MARK: - JSON
+
+  private func writeJSON(_ name: ReportName, to out: inout some TextOutputStream) {
+    out.write("{\n")
+    out.write("  \"at\": \(JSONText.string(rows.at)),\n")
+    out.write("  \"known_at\": \(Cell.optional(rows.knownAt).json),\n")
+    switch name {
+    case .summary:
+      for (key, value) in rows.summary.dropFirst(2) {
+        out.write("  \(JSONText.string(key)): \(value.json),\n")
+      }
+      out.write("  \"anomalies\": \(JSONText.object(rows.anomalyCounts)),\n")
+      out.write("  \"log_head\": \(rows.logHead.json)\n")
+    case .inventory:
+      writeList("books", to: &out) { item in
+        rows.forEachBook { item(JSONText.object(Array(zip(ReportRows.inventoryColumns, $0)))) }
+      }
+    case .loans:
+      writeList("users", to: &out) { item in
+        rows.forEachUser { user, loans in
+          let lines = loans.map {
+            "      " + JSONText.object(Array(zip(ReportRows.loanColumns, $0)))
+          }
+          item(
+            "{\"user_id\": \(JSONText.string(user)), \"loans\": [\n"
+              + lines.joined(separator: ",\n") + "\n    ]}")
+        }
+      }
+    case .anomalies:
+      writeList("anomalies", to: &out) { item in
+        rows.forEachAnomaly { item(JSONText.object(Array(zip(ReportRows.anomalyColumns, $0)))) }
+      }
+    }
+    out.write("}\n")
+  }
+
+  /// Writes `"key": [ … ]` with one item a line, items separated by commas.
+  private func writeList(
+    _ key: String, to out: inout some TextOutputStream, items: ((String) -> Void) -> Void
+  ) {
+    var first = true
+    var buffer = ""
+    out.write("  \(JSONText.string(key)): [")
+    items { item in
+      buffer += first ? "\n    " : ",\n    "
+      buffer += item
+      first = false
+      if buffer.utf8.count >= 1 << 16 {
+        out.write(buffer)
+        buffer = ""
+      }
+    }
+    out.write(buffer)
+    out.write(first ? "]\n" : "\n  ]\n")
+  }
+
+  // MARK: - Tables
+
+  private func writeTable(
+    _ name: ReportName, style: TableStyle, to out: inout some TextOutputStream
+  ) {
+    var table = TableWriter(style: style, title: title(name))
+    switch name {
+    case .summary:
+      let pairs =
+        rows.summary + rows.anomalyCounts.map { ("anomalies.\($0.0)", $0.1) } + [
+          ("log_head", rows.logHead)
+        ]
+      if style == .csv {
+        // CSV consumers get one wide row under a header of metric names.
+        table.begin(pairs.map(\.0), to: &out)
+        table.row(pairs.map(\.1), to: &out)
+      } else {
+        table.begin(["metric", "value"], to: &out)
+        for (key, value) in pairs { table.row([.text(key), value], to: &out) }
+      }
+    case .inventory:
+      table.begin(ReportRows.inventoryColumns, to: &out)
+      rows.forEachBook { table.row($0, to: &out) }
+    case .loans:
+      table.begin(["user_id"] + ReportRows.loanColumns, to: &out)
+      rows.forEachUser { user, loans in
+        for loan in loans { table.row([.text(user)] + loan, to: &out) }
+      }
+    case .anomalies:
+      table.begin(ReportRows.anomalyColumns, to: &out)
+      rows.forEachAnomaly { table.row($0, to: &out) }
+    }
+    table.end(to: &out)
+  }
+
+  private func title(_ name: ReportName) -> String {
+    let known = rows.knownAt.map { ", as known at \($0)" } ?? ""
+    return "\(name.rawValue) at \(rows.at)\(known)"
+  }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import LibraryDomain
+
+/// The cut and policy options shared by `replay`, `report` and `audit`.
+struct ReplayArguments: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Business time of the report (RFC 3339, or a date meaning its last microsecond, UTC).",
+      discussion: "Default: now.", valueName: "time"))
+  var at: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Only what the log knew at this time (events recorded by then).", valueName: "time"))
+  var knownAt: String?
+
+  @Option(help: ArgumentHelp("Days before a loan is overdue (default 21).", valueName: "days"))
+  var loanDays: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Open loans per user before loan_limit_exceeded (default 5).", valueName: "count"))
+  var maxLoans: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "A JSON policy file: {\"loan_days\": 21, \"max_loans\": 5}; flags win over it.",
+      valueName: "file"))
+  var policy: String?
+
+  func validate() throws {
+    for (name, value) in [("--at", at), ("--known-at", knownAt)] {
+      if let value, Timestamp(cut: value) == nil {
+        throw ValidationError(
+          "\(name) \(value) is not a time (2024-03-01T09:30:00Z) or a date (2024-03-01)")
+      }
+    }
+    if let loanDays, loanDays < 0 || loanDays > 36_500 {
+      throw ValidationError("--loan-days takes 0 to 36500")
+    }
+    if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
+  }
+
+  /// The cut: `--at` (default now) and `--known-at`.
+  func cut(now: Timestamp) -> ReplayCut {
+    ReplayCut(
+      at: at.flatMap { Timestamp(cut: $0) } ?? now, knownAt: knownAt.flatMap { Timestamp(cut: $0) })
+  }
+
+  /// The policy: defaults, then the file, then the flags.
+  func resolvedPolicy() throws(Failure) -> ReplayPolicy {
+    var resolved = ReplayPolicy.standard
+    if let policy {
+      let file = try PolicyFile(path: policy)
+      resolved.loanDays = file.loanDays ?? resolved.loanDays
+      resolved.maxLoans = file.maxLoans ?? resolved.maxLoans
+    }
+    resolved.loanDays = loanDays ?? resolved.loanDays
+    resolved.maxLoans = maxLoans ?? resolved.maxLoans
+    return resolved
+  }
+}
+
+/// A policy file: a JSON object with `loan_days` and/or `max_loans`, nothing else.
+struct PolicyFile {
+  var loanDays: Int?
+  var maxLoans: Int?
+
+  init(path: String) throws(Failure) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw Failure(code: Failure.noInput, message: "\(path): cannot read policy file")
+    }
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw Failure(
+        code: Failure.dataError,
+        message: "\(path): policy file is not a JSON object such as {\"loan_days\": 21}")
+    }
+    for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+      guard let number = value as? Int, !(value is Bool), number >= 0 else {
+        throw Failure(
+          code: Failure.dataError, message: "\(path): \(key) must be a whole number, 0 or more")
+      }
+      switch key {
+      case "loan_days": loanDays = number
+      case "max_loans": maxLoans = number
+      default:
+        throw Failure(
+          code: Failure.dataError,
+          message: "\(path): unknown key \"\(key)\" (known: loan_days, max_loans)")
+      }
+    }
+  }
+}
+
+/// Parses a comma-separated format list.
+func parseFormats<Format: RawRepresentable & CaseIterable>(_ text: String, as: Format.Type) throws
+  -> [Format] where Format.RawValue == String
+{
+  try text.split(separator: ",").map { name in
+    guard let format = Format(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+      throw ValidationError(
+        "unknown format \(name); expected \(Format.allCases.map(\.rawValue).joined(separator: ", "))"
+      )
+    }
+    return format
+  }
+}

@@ -1,0 +1,104 @@
+import EventLog
+import Foundation
+import LibraryDomain
+import Replay
+import Reports
+
+/// The read side as the executable runs it: replay a cut, then write reports.
+enum ReplayJob {
+  /// Replays the log at `path`, with progress on a terminal.
+  static func project(logPath: String, cut: ReplayCut, policy: ReplayPolicy) throws(Failure)
+    -> Projection
+  {
+    do {
+      let store = try EventLogStore(path: logPath, access: .read)
+      let projection = try Replayer.replay(store, cut: cut, policy: policy) { count in
+        Terminal.progress("replayed \(count) events")
+      }
+      Terminal.clearProgress()
+      return projection
+    } catch let error as EventLogError {
+      throw Failure(error)
+    } catch let error as ReplayError {
+      switch error {
+      case .log(let error): throw Failure(error)
+      case .spill: throw Failure(code: Failure.ioError, message: error.message)
+      }
+    } catch {
+      throw Failure(code: Failure.ioError, message: String(describing: error))
+    }
+  }
+
+  /// Refuses the HTML format until the HTML report lands.
+  static func refuseHTML(_ formats: [ReportFormat]) throws(Failure) {
+    if formats.contains(.html) {
+      throw Failure(
+        code: Failure.usage,
+        message: "--format html is not available yet (the HTML report is a later release);"
+          + " use json, csv or md")
+    }
+  }
+
+  /// Writes every report in every format to `directory`, each file replaced atomically.
+  static func write(
+    _ projection: Projection, formats: [ReportFormat], to directory: String
+  ) throws(Failure) {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw Failure(
+        code: Failure.cannotCreate, message: "\(directory): cannot create output folder")
+    }
+    let writer = ReportWriter(projection: projection)
+    for name in ReportName.allCases {
+      for format in formats {
+        let path = "\(directory)/\(name.rawValue).\(format.fileExtension)"
+        var file = try ReportFile(path: path)
+        writer.write(name, as: format, to: &file)
+        try file.commit()
+      }
+    }
+  }
+}
+
+/// A report file written to a temporary name and renamed into place when complete, so a crash
+/// never leaves half a report.
+struct ReportFile: TextOutputStream {
+  let path: String
+  private let temporary: String
+  private let handle: UnsafeMutablePointer<FILE>
+  private var failed = false
+
+  init(path: String) throws(Failure) {
+    self.path = path
+    temporary = path + ".partial"
+    guard let handle = fopen(temporary, "w") else {
+      throw Failure(
+        code: Failure.cannotCreate,
+        message: "\(path): cannot create report: \(String(cString: strerror(errno)))")
+    }
+    self.handle = handle
+  }
+
+  mutating func write(_ string: String) {
+    if fputs(string, handle) < 0 { failed = true }
+  }
+
+  func commit() throws(Failure) {
+    let closed = fclose(handle) == 0
+    guard closed, !failed, rename(temporary, path) == 0 else {
+      unlink(temporary)
+      throw Failure(code: Failure.ioError, message: "\(path): cannot write report")
+    }
+  }
+}
+
+/// Standard output as a text stream, for `report`.
+struct StandardOutput: TextOutputStream {
+  let output: Output
+
+  mutating func write(_ string: String) {
+    output.write(string)
+  }
+}

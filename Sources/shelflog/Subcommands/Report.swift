@@ -1,0 +1,55 @@
+import ArgumentParser
+import LibraryDomain
+import Reports
+
+extension Shelflog {
+  /// One report to standard output.
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print one report (summary, inventory, loans, anomalies) to standard output.",
+      discussion: """
+        --user and --isbn narrow loans and anomalies (and, for --isbn, the inventory).
+        """)
+
+    @OptionGroup var log: LogOptions
+
+    @Argument(help: "summary, inventory, loans or anomalies.")
+    var name: String
+
+    @OptionGroup var cut: ReplayArguments
+
+    @Option(help: "Only this user's loans and anomalies.")
+    var user: String?
+
+    @Option(help: "Only this ISBN (ISBN-10 or ISBN-13).")
+    var isbn: String?
+
+    @Option(help: "table, json, csv or md.")
+    var format = "table"
+
+    func validate() throws {
+      guard ReportName(rawValue: name) != nil else {
+        throw ValidationError(
+          "unknown report \(name); expected summary, inventory, loans or anomalies")
+      }
+      if let isbn, ISBN(isbn) == nil { throw ValidationError("--isbn \(isbn) is not a valid ISBN") }
+      let formats = try parseFormats(format, as: ReportFormat.self)
+      guard formats.count == 1 else { throw ValidationError("--format takes one format here") }
+      try ReplayJob.refuseHTML(formats)
+    }
+
+    func run() throws {
+      guard let report = ReportName(rawValue: name),
+        let format = try parseFormats(format, as: ReportFormat.self).first
+      else { return }
+      let projection = try ReplayJob.project(
+        logPath: log.path, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy())
+      let writer = ReportWriter(
+        projection: projection, filter: ReportFilter(userID: user, isbn: isbn.flatMap { ISBN($0) }))
+      let output = Output()
+      var stream = StandardOutput(output: output)
+      writer.write(report, as: format, to: &stream)
+      output.flush()
+    }
+  }
+}
