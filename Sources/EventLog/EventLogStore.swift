@@ -48,7 +48,10 @@ public final class EventLogStore: Sendable {
       if !complete {
         let hasTables = try pool.read { db in try db.tableExists("events") }
         throw EventLogError.notALog(
-          path: path, detail: hasTables ? "schema is older than this shelflog" : "no events table")
+          path: path,
+          detail: hasTables
+            ? "its schema is older than this shelflog; the next import upgrades it"
+            : "no events table")
       }
       return
     }

@@ -7,7 +7,6 @@ final class SpillFile {
   private var buffer: [UInt8] = []
   /// Bytes appended so far, buffered ones included: the offset of the next record.
   private(set) var size: Int64 = 0
-  private var mapped: UnsafeRawBufferPointer?
 
   init() throws(ReplayError) {
     let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
@@ -20,9 +19,6 @@ final class SpillFile {
   }
 
   deinit {
-    if let mapped, let base = mapped.baseAddress {
-      munmap(UnsafeMutableRawPointer(mutating: base), mapped.count)
-    }
     close(descriptor)
   }
 
@@ -73,48 +69,85 @@ final class SpillFile {
     buffer.removeAll(keepingCapacity: true)
   }
 
-  /// Ends writing and maps the file for reading.
+  /// Ends writing; the file is read back with `reader(at:window:)`.
   func seal() throws(ReplayError) {
     try flush()
-    guard size > 0 else { return }
-    let base = mmap(nil, Int(size), PROT_READ, MAP_PRIVATE, descriptor, 0)
-    guard let base, base != MAP_FAILED else { throw .spill("cannot map a scratch file", errno) }
-    mapped = UnsafeRawBufferPointer(start: base, count: Int(size))
   }
 
-  /// A reader at `offset` of the sealed file.
-  func reader(at offset: Int64) -> SpillReader {
-    SpillReader(bytes: mapped ?? UnsafeRawBufferPointer(start: nil, count: 0), offset: Int(offset))
+  /// A reader at `offset` of the sealed file that fetches `window` bytes at a time with
+  /// pread(2): sequential readers want a large window, chain walkers a small one. Reading never
+  /// maps the file, so it never swells the resident set.
+  func reader(at offset: Int64, window: Int) -> SpillReader {
+    SpillReader(descriptor: descriptor, size: size, offset: offset, window: window)
   }
 }
 
-/// Reads records back from a sealed spill file.
+/// Reads records back from a sealed spill file through a small window.
 struct SpillReader {
-  let bytes: UnsafeRawBufferPointer
-  var offset: Int
+  private let descriptor: Int32
+  private let size: Int64
+  private let window: Int
+  private var buffer: [UInt8] = []
+  private var bufferStart: Int64 = 0
+  private(set) var offset: Int64
 
-  var atEnd: Bool { offset >= bytes.count }
-
-  mutating func int64() -> Int64 {
-    let value = bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)
-    offset += 8
-    return Int64(littleEndian: value)
+  init(descriptor: Int32, size: Int64, offset: Int64, window: Int) {
+    self.descriptor = descriptor
+    self.size = size
+    self.offset = offset
+    self.window = window
   }
 
-  mutating func byte() -> UInt8 {
-    let value = bytes[offset]
-    offset += 1
-    return value
+  var atEnd: Bool { offset >= size }
+
+  /// Makes `count` bytes at `offset` available in the buffer; false when the file is short.
+  private mutating func fill(_ count: Int) -> Bool {
+    if offset >= bufferStart && offset + Int64(count) <= bufferStart + Int64(buffer.count) {
+      return true
+    }
+    let length = Int(min(Int64(max(window, count)), size - offset))
+    guard length >= count else { return false }
+    buffer = [UInt8](unsafeUninitializedCapacity: length) { storage, initialized in
+      var done = 0
+      while done < length {
+        let got = pread(
+          descriptor, storage.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+        if got < 0 && errno == EINTR { continue }
+        if got <= 0 { break }
+        done += got
+      }
+      initialized = done
+    }
+    bufferStart = offset
+    return buffer.count >= count
   }
+
+  private mutating func take<T: FixedWidthInteger>(_ type: T.Type) -> T {
+    let width = MemoryLayout<T>.size
+    guard fill(width) else {
+      offset = size
+      return 0
+    }
+    let start = Int(offset - bufferStart)
+    let value = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start, as: T.self) }
+    offset += Int64(width)
+    return T(littleEndian: value)
+  }
+
+  mutating func int64() -> Int64 { take(Int64.self) }
+
+  mutating func byte() -> UInt8 { take(UInt8.self) }
 
   mutating func string() -> String? {
-    let count = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    offset += 4
+    let count = take(UInt32.self)
     guard count != UInt32.max else { return nil }
-    let text = String(
-      decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Int(count)]),
-      as: UTF8.self)
-    offset += Int(count)
+    guard fill(Int(count)) else {
+      offset = size
+      return nil
+    }
+    let start = Int(offset - bufferStart)
+    let text = String(decoding: buffer[start..<start + Int(count)], as: UTF8.self)
+    offset += Int64(count)
     return text
   }
 }

@@ -54,7 +54,7 @@ struct SpillSink: ReplaySink {
 extension SpillFile {
   /// Reads the anomaly records in order.
   func forEachAnomaly(_ body: (Anomaly) throws -> Void) rethrows {
-    var reader = reader(at: 0)
+    var reader = reader(at: 0, window: 1 << 16)
     while !reader.atEnd {
       let type = AnomalyType.allCases[Int(reader.byte())]
       let occurred = Timestamp(microseconds: reader.int64())
@@ -75,7 +75,7 @@ extension SpillFile {
   func closedLoans(of user: String, from offset: Int64?, into loans: inout [Loan]) {
     var next = offset ?? -1
     while next >= 0 {
-      var reader = reader(at: next)
+      var reader = reader(at: next, window: 128)
       next = reader.int64()
       let position = reader.int64()
       let borrowed = reader.int64()

@@ -61,6 +61,10 @@ enum Cell: Equatable {
 /// JSON text by hand: SPEC fixes the key order, and Foundation's encoder promises none.
 public enum JSONText {
   public static func string(_ text: String) -> String {
+    let plain = text.utf8.allSatisfy {
+      $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 < 0xE2
+    }
+    if plain { return "\"" + text + "\"" }
     var out = "\""
     for scalar in text.unicodeScalars {
       switch scalar {
@@ -76,6 +80,19 @@ public enum JSONText {
       }
     }
     return out + "\""
+  }
+
+  /// A string or null.
+  public static func string(_ text: String?) -> String { text.map { string($0) } ?? "null" }
+
+  /// A number or null.
+  public static func number<N: BinaryInteger>(_ value: N?) -> String {
+    value.map { "\($0)" } ?? "null"
+  }
+
+  /// A one-line object from keys and values that are JSON text already, in the order given.
+  public static func object(_ pairs: KeyValuePairs<String, String>) -> String {
+    "{" + pairs.map { "\(string($0.key)):\($0.value)" }.joined(separator: ",") + "}"
   }
 
   /// A one-line object from keys and cells, in the order given.

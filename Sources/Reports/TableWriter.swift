@@ -26,7 +26,7 @@ struct TableWriter {
     self.columns = columns
     switch style {
     case .csv:
-      out.write(columns.map(Self.csvField).joined(separator: ",") + "\r\n")
+      out.write(columns.map(CSVText.field).joined(separator: ",") + "\r\n")
     case .markdown:
       if let title { out.write("## \(title)\n\n") }
       out.write("| " + columns.map(Self.markdownCell).joined(separator: " | ") + " |\n")
@@ -39,7 +39,7 @@ struct TableWriter {
   mutating func row(_ cells: [Cell], to out: inout some TextOutputStream) {
     switch style {
     case .csv:
-      buffer += cells.map { Self.csvField($0.plain) }.joined(separator: ",") + "\r\n"
+      buffer += cells.map { CSVText.field($0.plain) }.joined(separator: ",") + "\r\n"
     case .markdown:
       buffer += "| " + cells.map { Self.markdownCell($0.plain) }.joined(separator: " | ") + " |\n"
     case .terminal:
@@ -70,20 +70,30 @@ struct TableWriter {
     if pending.count == 1 { out.write("(none)\n") }
   }
 
-  /// RFC 4180 quoting.
-  static func csvField(_ text: String) -> String {
-    guard
-      text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-    else { return text }
-    return "\"" + text.replacing("\"", with: "\"\"") + "\""
-  }
-
   /// HTML and pipes escaped and line breaks turned into `<br>`, so a cell stays in its cell
   /// and a title holding markup shows as text.
   static func markdownCell(_ text: String) -> String {
-    text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
-      .replacing("\\", with: "\\\\").replacing("|", with: "\\|").replacing("\r\n", with: "<br>")
-      .replacing("\n", with: "<br>").replacing("\r", with: "<br>")
+    let special: (UInt8) -> Bool = {
+      $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+        || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "|") || $0 == 0x0A || $0 == 0x0D
+    }
+    guard text.utf8.contains(where: special) else { return text }
+    var out = ""
+    var previous: Unicode.Scalar?
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\\": out += "\\\\"
+      case "|": out += "\\|"
+      case "\n" where previous == "\r": break
+      case "\n", "\r": out += "<br>"
+      default: out.unicodeScalars.append(scalar)
+      }
+      previous = scalar
+    }
+    return out
   }
 
   /// Control characters shown as spaces, so a hostile title cannot move the cursor.
@@ -91,5 +101,18 @@ struct TableWriter {
     String(
       String.UnicodeScalarView(
         text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+  }
+}
+
+/// CSV text.
+public enum CSVText {
+  /// One field with RFC 4180 quoting: quoted when it holds a comma, a quote or a line break.
+  public static func field(_ text: String) -> String {
+    guard
+      text.utf8.contains(where: {
+        $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D
+      })
+    else { return text }
+    return "\"" + text.replacing("\"", with: "\"\"") + "\""
   }
 }

@@ -3,11 +3,8 @@ import EventLog
 import Foundation
 import Ingest
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
-
-func sha256Hex(_ bytes: [UInt8]) -> String {
-  hex(Array(SHA256.hash(data: bytes)))
-}
 
 private let add = "c1,AddBook,9781593275846,Elixir in Action,Sasa Juric,10,,2024-03-01T09:00:00Z\n"
 private let borrow = "c2,BorrowBook,9781593275846,,,,user123,2024-03-02T09:00:00Z\n"

@@ -1,4 +1,5 @@
 import EventLog
+import ShelflogTestSupport
 import Testing
 
 @Suite("Verify")

@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import ShelflogTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -377,18 +378,5 @@ struct CSVReaderTests {
     #expect(throws: CSVReadError.io(errno: EBADF)) { try bad.next(into: &record) }
     var failing = CSVReader(source: FailingSource())
     #expect(throws: CSVReadError.io(errno: EIO)) { try failing.next(into: &record) }
-  }
-}
-
-/// A small deterministic random generator, so tests never depend on the clock.
-struct SplitMix64 {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

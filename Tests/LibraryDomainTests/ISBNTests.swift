@@ -1,4 +1,5 @@
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
 
 @Suite("ISBN")
@@ -121,7 +122,7 @@ struct ISBNTests {
 
   /// Every ISBN-10 from a seeded sample normalises as the textbook algorithms say.
   @Test func everyISBN10NormalisesLikeTheTextbook() throws {
-    var random = SeededRandom(seed: 0x15B_7E57)
+    var random = SplitMix64(seed: 0x15B_7E57)
     for _ in 0..<2000 {
       let prefix = (0..<9).map { _ in Int(random.next() % 10) }
       let weighted = prefix.enumerated().reduce(0) { $0 + $1.element * (10 - $1.offset) }
@@ -137,22 +138,5 @@ struct ISBNTests {
       let wrongText = prefix.map(String.init).joined() + (wrong == 10 ? "X" : String(wrong))
       #expect(ISBN(wrongText) == nil, "\(wrongText)")
     }
-  }
-}
-
-/// SplitMix64: a small seeded generator, so random tests repeat exactly.
-private struct SeededRandom: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) {
-    state = seed
-  }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var value = state
-    value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-    return value ^ (value >> 31)
   }
 }

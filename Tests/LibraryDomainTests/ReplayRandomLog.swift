@@ -1,30 +1,5 @@
 import LibraryDomain
-
-/// SplitMix64: a tiny seeded generator, so that every random log can be made again from its seed.
-struct SplitMix64 {
-  private var state: UInt64
-
-  init(seed: UInt64) {
-    state = seed
-  }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var mixed = state
-    mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-    return mixed ^ (mixed >> 31)
-  }
-
-  /// A number in `0..<bound` (the slight modulo bias does not matter here).
-  mutating func below(_ bound: Int) -> Int {
-    Int(next() % UInt64(bound))
-  }
-
-  mutating func pick<T>(_ items: [T]) -> T {
-    items[below(items.count)]
-  }
-}
+import ShelflogTestSupport
 
 /// A random event log in append order: few ISBNs and users, so that every table row happens, and
 /// times drawn independently of positions, so that ties and late events are common.

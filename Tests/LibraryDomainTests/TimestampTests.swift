@@ -1,4 +1,5 @@
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -201,7 +202,7 @@ struct TimestampTests {
 
   /// Compares the date arithmetic with the C library's proleptic Gregorian `gmtime_r`.
   @Test func fieldsAgreeWithTheCLibrary() throws {
-    var random = SeededRandom(seed: 0x7135_7A39)
+    var random = SplitMix64(seed: 0x7135_7A39)
     let low: Int64 = -62_135_596_800
     let high: Int64 = 253_402_300_799
     for _ in 0..<20_000 {
@@ -253,7 +254,7 @@ struct TimestampTests {
 
   /// Random values in the years 0001 to 9999 survive text and back, half of them with no fraction.
   @Test func roundTripsRandomValues() {
-    var random = SeededRandom(seed: 0x5E1F_106)
+    var random = SplitMix64(seed: 0x5E1F_106)
     let low: Int64 = -62_135_596_800_000_000
     let high: Int64 = 253_402_300_799_999_999
     var failures: [Int64] = []
@@ -307,22 +308,5 @@ struct TimestampTests {
     let west = try #require(Timestamp(rfc3339: "2024-02-29T19:30:00.000-05:00"))
     #expect(utc == east && east == west)
     #expect(Set([utc, east, west]).count == 1)
-  }
-}
-
-/// SplitMix64: a small seeded generator, so random tests repeat exactly.
-private struct SeededRandom: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) {
-    state = seed
-  }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var value = state
-    value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-    return value ^ (value >> 31)
   }
 }

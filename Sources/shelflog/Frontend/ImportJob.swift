@@ -3,6 +3,7 @@ import EventLog
 import Foundation
 import Ingest
 import LibraryDomain
+import Reports
 
 /// One batch to import, with its own recorded time when a fixture case sets one.
 struct BatchInput {
@@ -133,17 +134,17 @@ struct ImportJob {
 
   static func json(_ summaries: [BatchSummary]) -> String {
     let batches = summaries.map { summary in
-      JSON.object([
-        "file": JSON.string(summary.file),
-        "sha256": JSON.string(summary.sha256),
-        "status": JSON.string(summary.status.rawValue),
-        "accepted": JSON.number(summary.accepted),
-        "rejected": JSON.number(summary.rejected),
-        "skipped": JSON.number(summary.skipped),
-        "recorded_at": JSON.string(summary.recordedAt),
-        "first_position": JSON.number(summary.firstPosition),
-        "last_position": JSON.number(summary.lastPosition),
-        "message": JSON.string(summary.message),
+      JSONText.object([
+        "file": JSONText.string(summary.file),
+        "sha256": JSONText.string(summary.sha256),
+        "status": JSONText.string(summary.status.rawValue),
+        "accepted": JSONText.number(summary.accepted),
+        "rejected": JSONText.number(summary.rejected),
+        "skipped": JSONText.number(summary.skipped),
+        "recorded_at": JSONText.string(summary.recordedAt),
+        "first_position": JSONText.number(summary.firstPosition),
+        "last_position": JSONText.number(summary.lastPosition),
+        "message": JSONText.string(summary.message),
       ])
     }
     return "{\"batches\":[" + batches.joined(separator: ",") + "]}"

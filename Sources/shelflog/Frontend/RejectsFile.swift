@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import Reports
 
 /// The `--rejects` CSV: `file,line,column,code,message,raw`, one row per fault.
 final class RejectsFile {
@@ -24,7 +25,7 @@ final class RejectsFile {
       file, String(reject.line), reject.column.map(String.init) ?? "", reject.code.rawValue,
       reject.message, reject.raw,
     ]
-    put(fields.map(csvField).joined(separator: ",") + "\n")
+    put(fields.map(CSVText.field).joined(separator: ",") + "\n")
   }
 
   /// Flushes and closes; exit 74 when anything could not be written.

@@ -1,3 +1,4 @@
+import ArgumentParser
 import EventLog
 import Foundation
 import LibraryDomain
@@ -30,11 +31,10 @@ enum ReplayJob {
   }
 
   /// Refuses the HTML format until the HTML report lands.
-  static func refuseHTML(_ formats: [ReportFormat]) throws(Failure) {
+  static func refuseHTML(_ formats: [ReportFormat]) throws {
     if formats.contains(.html) {
-      throw Failure(
-        code: Failure.usage,
-        message: "--format html is not available yet (the HTML report is a later release);"
+      throw ValidationError(
+        "--format html is not available yet (the HTML report is a later release);"
           + " use json, csv or md")
     }
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventLog
 import LibraryDomain
+import Reports
 
 extension Shelflog {
   /// The audit trail: the events as logged, in position order.
@@ -77,19 +78,19 @@ extension Shelflog {
     }
 
     static func jsonLine(_ event: StoredEvent) -> String {
-      JSON.object([
-        "position": JSON.number(event.position),
-        "type": JSON.string(event.type),
-        "command_id": JSON.string(event.commandID),
-        "isbn": JSON.string(event.isbn),
-        "title": JSON.string(event.title),
-        "author": JSON.string(event.author),
-        "quantity": JSON.number(event.quantity),
-        "user_id": JSON.string(event.userID),
-        "occurred_at": JSON.string(event.occurredAt),
-        "recorded_at": JSON.string(event.recordedAt),
-        "batch": JSON.string(event.batch),
-        "hash": JSON.string(event.hash),
+      JSONText.object([
+        "position": JSONText.number(event.position),
+        "type": JSONText.string(event.type),
+        "command_id": JSONText.string(event.commandID),
+        "isbn": JSONText.string(event.isbn),
+        "title": JSONText.string(event.title),
+        "author": JSONText.string(event.author),
+        "quantity": JSONText.number(event.quantity),
+        "user_id": JSONText.string(event.userID),
+        "occurred_at": JSONText.string(event.occurredAt),
+        "recorded_at": JSONText.string(event.recordedAt),
+        "batch": JSONText.string(event.batch),
+        "hash": JSONText.string(event.hash),
       ])
     }
   }

@@ -1,0 +1,110 @@
+import Crypto
+import EventLog
+import Foundation
+import GRDB
+import Ingest
+import LibraryDomain
+
+/// A log in a fresh temporary folder, removed when the test ends.
+public final class TestLog {
+  public let folder: URL
+  public let path: String
+  public let store: EventLogStore
+  public private(set) var rejects: [Reject] = []
+  public private(set) var warnings: [String] = []
+
+  public init() throws {
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "shelflog-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    path = folder.appendingPathComponent("log.sqlite").path
+    store = try EventLogStore(path: path, access: .write, wait: 5)
+  }
+
+  deinit {
+    try? FileManager.default.removeItem(at: folder)
+  }
+
+  public static let header = "command_id,command,isbn,title,author,quantity,user_id,occurred_at\n"
+
+  /// Imports CSV rows (under the full header) as one batch, recorded at `recordedAt` seconds
+  /// past 2000-01-01T00:00:00Z.
+  @discardableResult
+  public func importBatch(
+    _ body: String, file: String = "batch.csv", recordedAt: Int64? = 0, allowPartial: Bool = false,
+    now: Int64 = 0
+  ) throws -> BatchSummary {
+    try importBytes(
+      Array((Self.header + body).utf8), file: file, recordedAt: recordedAt.map(Self.time),
+      allowPartial: allowPartial, now: Self.time(now))
+  }
+
+  /// Imports exact bytes as one batch.
+  @discardableResult
+  public func importBytes(
+    _ bytes: [UInt8], file: String, recordedAt: Timestamp?, allowPartial: Bool = false,
+    now: Timestamp = TestLog.time(0)
+  ) throws -> BatchSummary {
+    var options = ImportOptions(now: now)
+    options.allowPartial = allowPartial
+    options.recordedAt = recordedAt
+    let observer = ImportObserver(
+      reject: { self.rejects.append($0) }, warning: { self.warnings.append($0) }, progress: { _ in }
+    )
+    return try store.importBatch(
+      BytesSource(bytes), file: file, sha256: sha256Hex(bytes), options: options,
+      observer: observer)
+  }
+
+  /// Imports a fixture case folder per SPEC section 7: `batches/*.csv` in name order, batch i
+  /// recorded at line i+1 of `recorded_at`, or 2000-01-01T00:00:00Z plus i seconds.
+  public func importCase(_ folder: URL) throws {
+    let batches = folder.appendingPathComponent("batches")
+    let names = try FileManager.default.contentsOfDirectory(atPath: batches.path)
+      .filter { $0.hasSuffix(".csv") }.sorted()
+    let timesFile = folder.appendingPathComponent("recorded_at")
+    let lines =
+      (try? String(contentsOf: timesFile, encoding: .utf8))?.split(whereSeparator: \.isNewline)
+      .map(String.init) ?? []
+    for (index, name) in names.enumerated() {
+      let time = index < lines.count ? Timestamp(rfc3339: lines[index]) : Self.time(Int64(index))
+      let bytes = try [UInt8](Data(contentsOf: batches.appendingPathComponent(name)))
+      try importBytes(bytes, file: "batches/\(name)", recordedAt: time)
+    }
+  }
+
+  /// All events, in position order.
+  public func events() throws -> [StoredEvent] {
+    var events: [StoredEvent] = []
+    try store.events { events.append($0) }
+    return events
+  }
+
+  /// Runs SQL on the file behind the store's back, as an auditor (or a tamperer) would.
+  public func tamper(_ sql: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
+  }
+
+  /// 2000-01-01T00:00:00Z plus seconds.
+  public static func time(_ seconds: Int64) -> Timestamp {
+    Timestamp(microseconds: 946_684_800_000_000 + seconds * 1_000_000)
+  }
+}
+
+/// Lowercase hex SHA-256 of bytes.
+public func sha256Hex(_ bytes: [UInt8]) -> String {
+  hex(Array(SHA256.hash(data: bytes)))
+}
+
+/// The repository's root folder (the one holding Package.swift), found from this file.
+public func repositoryRoot(_ file: String = #filePath) -> URL {
+  var folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+  while folder.path != "/" {
+    if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+      return folder
+    }
+    folder = folder.deletingLastPathComponent()
+  }
+  return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+}
