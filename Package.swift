@@ -33,6 +33,10 @@ let package = Package(
     .target(name: "Replay", dependencies: ["LibraryDomain", "EventLog"]),
     // Projection -> JSON, CSV, Markdown and terminal tables.
     .target(name: "Reports", dependencies: ["LibraryDomain", "Replay"]),
+    // CI replay checks of fixture cases: golden reports and assertions, with readable diffs.
+    .target(
+      name: "Check",
+      dependencies: ["LibraryDomain", "Ingest", "EventLog", "Replay", "Reports"]),
     // The thin executable: arguments, files, progress, exit codes.
     .executableTarget(
       name: "shelflog",
@@ -42,6 +46,7 @@ let package = Package(
         "EventLog",
         "Replay",
         "Reports",
+        "Check",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -76,6 +81,9 @@ let package = Package(
         "Reports", "Replay", "EventLog", "Ingest", "LibraryDomain", "ShelflogTestSupport",
       ],
       exclude: ["Golden"]),
+    .testTarget(
+      name: "CheckTests",
+      dependencies: ["Check", "Replay", "EventLog", "LibraryDomain", "ShelflogTestSupport"]),
     .testTarget(
       name: "ShelflogEndToEndTests",
       dependencies: ["shelflog", .product(name: "Crypto", package: "swift-crypto")]

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// The tamper-evident chain of SPEC section 2: each hash is SHA-256 over the previous hash's 32
 /// bytes followed by the event's canonical netstrings.
@@ -145,4 +146,22 @@ public func commandKey(_ commandID: String) -> Int64 {
     hash = hash &* 0x0000_0100_0000_01B3
   }
   return Int64(bitPattern: hash)
+}
+
+/// SHA-256 of everything readable from a file descriptor, as lowercase hex: a batch's identity.
+public func sha256Hex(fileDescriptor: Int32) throws(EventLogError) -> String {
+  var hasher = SHA256()
+  var buffer = [UInt8](repeating: 0, count: 1 << 20)
+  while true {
+    let count = buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+    if count < 0 {
+      if errno == EINTR { continue }
+      throw .io(path: "batch", detail: "read error (errno \(errno))")
+    }
+    if count == 0 { break }
+    buffer.withUnsafeBytes {
+      hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count]))
+    }
+  }
+  return hex(Array(hasher.finalize()))
 }

@@ -1,4 +1,3 @@
-import Crypto
 import EventLog
 import Foundation
 
@@ -38,22 +37,12 @@ final class BatchFile {
 
   /// SHA-256 of the whole file, as lowercase hex; leaves the file positioned at its start.
   func sha256() throws(Failure) -> String {
-    var hasher = SHA256()
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw Failure(
-          code: Failure.ioError, message: "\(name): \(String(cString: strerror(errno)))")
-      }
-      if count == 0 { break }
-      buffer.withUnsafeBytes {
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count]))
-      }
+    defer { lseek(descriptor, 0, SEEK_SET) }
+    do {
+      return try sha256Hex(fileDescriptor: descriptor)
+    } catch {
+      throw Failure(code: Failure.ioError, message: "\(name): cannot read")
     }
-    lseek(descriptor, 0, SEEK_SET)
-    return hex(Array(hasher.finalize()))
   }
 
   private static func spoolStandardInput() throws(Failure) -> Int32 {

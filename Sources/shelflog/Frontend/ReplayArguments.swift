@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLog
 import Foundation
 import LibraryDomain
+import Replay
 
 /// The cut and policy options shared by `replay`, `report` and `audit`.
 struct ReplayArguments: ParsableArguments {
@@ -53,44 +54,16 @@ struct ReplayArguments: ParsableArguments {
   func resolvedPolicy() throws(Failure) -> ReplayPolicy {
     var resolved = ReplayPolicy.standard
     if let policy {
-      let file = try PolicyFile(path: policy)
-      resolved.loanDays = file.loanDays ?? resolved.loanDays
-      resolved.maxLoans = file.maxLoans ?? resolved.maxLoans
+      do {
+        resolved = try PolicyFile(path: policy).applied(to: resolved)
+      } catch {
+        let code = if case .unreadable = error { Failure.noInput } else { Failure.dataError }
+        throw Failure(code: code, message: error.message)
+      }
     }
     resolved.loanDays = loanDays ?? resolved.loanDays
     resolved.maxLoans = maxLoans ?? resolved.maxLoans
     return resolved
-  }
-}
-
-/// A policy file: a JSON object with `loan_days` and/or `max_loans`, nothing else.
-struct PolicyFile {
-  var loanDays: Int?
-  var maxLoans: Int?
-
-  init(path: String) throws(Failure) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw Failure(code: Failure.noInput, message: "\(path): cannot read policy file")
-    }
-    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      throw Failure(
-        code: Failure.dataError,
-        message: "\(path): policy file is not a JSON object such as {\"loan_days\": 21}")
-    }
-    for (key, value) in object.sorted(by: { $0.key < $1.key }) {
-      guard let number = value as? Int, !(value is Bool), number >= 0 else {
-        throw Failure(
-          code: Failure.dataError, message: "\(path): \(key) must be a whole number, 0 or more")
-      }
-      switch key {
-      case "loan_days": loanDays = number
-      case "max_loans": maxLoans = number
-      default:
-        throw Failure(
-          code: Failure.dataError,
-          message: "\(path): unknown key \"\(key)\" (known: loan_days, max_loans)")
-      }
-    }
   }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Check
 import Foundation
 import LibraryDomain
 import Reports
@@ -51,7 +52,7 @@ extension Shelflog {
   }
 }
 
-/// How `audit` (and `check`) find batches: files, folders, and fixture case folders.
+/// How `audit` finds batches: files, folders of CSV files, and fixture case folders.
 enum CaseFolder {
   /// The batches a path stands for, in import order.
   static func inputs(of path: String) throws(Failure) -> [BatchInput] {
@@ -60,50 +61,19 @@ enum CaseFolder {
       throw Failure(code: Failure.noInput, message: "\(path): no such file or folder")
     }
     guard isFolder.boolValue else { return [BatchInput(path: path)] }
-    let batches = "\(path)/batches"
-    if FileManager.default.fileExists(atPath: batches) {
-      let files = try csvFiles(in: batches)
-      let times = try recordedTimes(of: path, count: files.count)
-      return zip(files, times).map { BatchInput(path: $0, recordedAt: $1) }
-    }
-    return try csvFiles(in: path).map { BatchInput(path: $0) }
-  }
-
-  /// The `.csv` files of a folder, by name.
-  static func csvFiles(in folder: String) throws(Failure) -> [String] {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-      throw Failure(code: Failure.noInput, message: "\(folder): cannot read folder")
-    }
-    return names.filter { $0.hasSuffix(".csv") }.sorted {
-      $0.utf8.lexicographicallyPrecedes($1.utf8)
-    }
-    .map { "\(folder)/\($0)" }
-  }
-
-  /// SPEC section 7: line i+1 of `recorded_at`, or 2000-01-01T00:00:00Z plus i seconds.
-  static func recordedTimes(of folder: String, count: Int) throws(Failure) -> [Timestamp] {
-    let file = "\(folder)/recorded_at"
-    guard FileManager.default.fileExists(atPath: file) else {
-      let base: Int64 = 946_684_800_000_000
-      return (0..<count).map { Timestamp(microseconds: base + Int64($0) * 1_000_000) }
-    }
-    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-      throw Failure(code: Failure.noInput, message: "\(file): cannot read")
-    }
-    let lines = text.split(whereSeparator: \.isNewline).map {
-      $0.trimmingCharacters(in: .whitespaces)
-    }.filter { !$0.isEmpty }
-    guard lines.count >= count else {
-      throw Failure(
-        code: Failure.dataError,
-        message: "\(file): \(lines.count) times for \(count) batches")
-    }
-    return try lines.prefix(count).enumerated().map { index, line throws(Failure) in
-      guard let time = Timestamp(rfc3339: line) else {
-        throw Failure(
-          code: Failure.dataError, message: "\(file):\(index + 1): \(line) is not an RFC 3339 time")
+    if FixtureCase.isCase(path) {
+      do {
+        let fixture = try FixtureCase(folder: path, requireExpected: false)
+        return fixture.batches.map { BatchInput(path: $0.path, recordedAt: $0.recordedAt) }
+      } catch {
+        throw Failure(code: Failure.dataError, message: error.message)
       }
-      return time
     }
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+      throw Failure(code: Failure.noInput, message: "\(path): cannot read folder")
+    }
+    return names.filter { $0.hasSuffix(".csv") }
+      .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+      .map { BatchInput(path: "\(path)/\($0)") }
   }
 }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Check
+
+extension Shelflog {
+  /// CI replay checks of fixture cases (SPEC section 7).
+  struct CheckCases: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "check",
+      abstract: "Replay fixture cases and compare them with their expected reports and assertions.",
+      discussion: """
+        Each DIR holds batches/*.csv (imported in name order into a temporary log, with the \
+        times of its recorded_at file or 2000-01-01T00:00:00Z plus i seconds) and \
+        expected/<T>/ or expected/<T>@<K>/ folders with JSON reports and/or assertions.txt. \
+        Prints each difference as file[:line]: report.row.field: expected X, actual Y and exits \
+        1 on any. --update rewrites the expected files and says which changed.
+        """)
+
+    @Argument(help: ArgumentHelp("Fixture case folders.", valueName: "dir"))
+    var folders: [String]
+
+    @Flag(help: "Rewrite the expected reports and assertion values with what the code makes.")
+    var update = false
+
+    func run() throws {
+      var differing = 0
+      var broken = 0
+      for folder in folders {
+        let name = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        let report: CaseReport
+        do {
+          report = try CaseChecker(fixture: FixtureCase(folder: name), update: update).run()
+        } catch {
+          // A case that cannot be checked is a data error; the other cases still run.
+          Terminal.error(error.message)
+          broken += 1
+          continue
+        }
+        for difference in report.differences { print(difference.message) }
+        for file in report.updated { print("updated \(file)") }
+        let counts = "\(report.reportsCompared) reports, \(report.assertionsChecked) assertions"
+        if report.differences.isEmpty {
+          print("\(name): ok (\(counts))")
+        } else {
+          differing += 1
+          print("\(name): \(report.differences.count) differences (\(counts))")
+        }
+      }
+      if differing > 0 {
+        print(
+          "\(differing) of \(folders.count) cases differ; after review,"
+            + " 'shelflog check --update' rewrites their expected files")
+      }
+      if broken > 0 { throw ExitCode(Failure.dataError) }
+      if differing > 0 { throw ExitCode(Failure.verifyFault) }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import EventLog
+import Foundation
+import LibraryDomain
+import Replay
+import Reports
+import ShelflogTestSupport
+import Testing
+
+/// `reports/demo/` holds example reports generated from `fixtures/demo`; this fails when they no
+/// longer match what the code writes.
+@Suite("Committed example reports")
+struct CommittedReportsTests {
+  static let refresh =
+    "swift run -c release shelflog audit fixtures/demo --db /tmp/shelflog-demo.sqlite"
+    + " --out reports/demo --at 2024-06-30 (with a fresh --db)"
+
+  @Test func reportsDemoMatchesTheCode() throws {
+    let root = repositoryRoot()
+    let log = try TestLog()
+    try log.importCase(root.appendingPathComponent("fixtures/demo"))
+    let cut = ReplayCut(at: try #require(Timestamp(cut: "2024-06-30")))
+    let writer = ReportWriter(
+      projection: try Replayer.replay(log.store, cut: cut, policy: .standard))
+    for name in ReportName.allCases {
+      for format in [ReportFormat.json, .csv, .md] {
+        let file = root.appendingPathComponent("reports/demo/\(name.rawValue).\(format.rawValue)")
+        var text = ""
+        writer.write(name, as: format, to: &text)
+        let committed = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == committed, "\(file.path) is stale; refresh with: \(Self.refresh)")
+      }
+    }
+  }
+}
