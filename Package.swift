@@ -37,6 +37,8 @@ let package = Package(
     .target(
       name: "Check",
       dependencies: ["LibraryDomain", "Ingest", "EventLog", "Replay", "Reports"]),
+    // A deterministic, realistic command workload for demos, load tests and benchmarks.
+    .target(name: "Workload", dependencies: ["LibraryDomain"]),
     // The thin executable: arguments, files, progress, exit codes.
     .executableTarget(
       name: "shelflog",
@@ -47,15 +49,18 @@ let package = Package(
         "Replay",
         "Reports",
         "Check",
+        "Workload",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // libFuzzer target for the CSV reader and row validator (Fuzz/README.md); no main of its own.
+    .executableTarget(name: "ShelflogFuzz", dependencies: ["Ingest", "LibraryDomain"]),
     // Helpers shared by the test targets: temporary logs, batch import from text.
     .target(
       name: "ShelflogTestSupport",
       dependencies: [
-        "EventLog", "Ingest", "LibraryDomain",
+        "EventLog", "Ingest", "LibraryDomain", "Workload",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
       ],

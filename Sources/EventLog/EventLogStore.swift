@@ -5,7 +5,10 @@ import Ingest
 /// The SQLite event log: owns the connection and its migrator. Knows SQL; nothing else does.
 public final class EventLogStore: Sendable {
   public let path: String
-  let pool: DatabasePool
+  /// The writer pool (import), or nil for a read-only store.
+  private let pool: DatabasePool?
+  /// The read-only connection of a read store.
+  private let reader: DatabaseQueue?
   let wait: Double
 
   /// How the log is opened.
@@ -17,46 +20,93 @@ public final class EventLogStore: Sendable {
   }
 
   /// Opens the log at `path`; `wait` is how long a write waits for another writer (seconds).
+  ///
+  /// An existing file is first inspected through a read-only connection, so that a file shelflog
+  /// refuses (another program's database, a newer schema) is never changed.
   public init(path: String, access: Access, wait: Double = 30) throws(EventLogError) {
     self.path = path
     self.wait = wait
-    let exists = FileManager.default.fileExists(atPath: path)
-    if access == .read && !exists { throw .notFound(path: path) }
-    var config = Configuration()
-    config.busyMode = .timeout(wait)
-    config.readonly = access == .read
-    config.label = "shelflog"
-    config.prepareDatabase { db in
-      // 16 MiB of page cache: the command-key index is probed in random order; measured on
-      // 1M rows, 2 MiB took 15 s and 16 MiB 10 s, with little gain beyond.
-      try db.execute(sql: "PRAGMA cache_size = -16384")
-    }
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    if access == .read && size == nil { throw .notFound(path: path) }
+    if access == .read && size == 0 { throw .notALog(path: path, detail: "an empty file") }
     do {
-      pool = try DatabasePool(path: path, configuration: config)
-      try Self.checkSchema(pool, path: path, access: access)
+      var inspected: DatabaseQueue?
+      if let size, size > 0 {
+        let queue = try Self.openReader(path: path, wait: wait)
+        try Self.inspect(queue, path: path, access: access)
+        inspected = queue
+      }
+      if access == .read {
+        reader = inspected
+        pool = nil
+        return
+      }
+      inspected = nil
+      var config = Self.configuration(wait: wait)
+      config.prepareDatabase { db in
+        // 16 MiB of page cache: the command-key index is probed in random order; measured on
+        // 1M rows, 2 MiB took 15 s and 16 MiB 10 s, with little gain beyond.
+        try db.execute(sql: "PRAGMA cache_size = -16384")
+      }
+      let pool = try DatabasePool(path: path, configuration: config)
+      try Self.migrate(pool)
+      self.pool = pool
+      reader = nil
     } catch {
       throw EventLogError.from(error, path: path, wait: wait)
     }
   }
 
-  private static func checkSchema(_ pool: DatabasePool, path: String, access: Access) throws {
+  private static func configuration(wait: Double) -> Configuration {
+    var config = Configuration()
+    config.busyMode = .timeout(wait)
+    config.label = "shelflog"
+    return config
+  }
+
+  /// A read-only connection; on read-only media (no `-shm` can be made) the file is opened as
+  /// immutable, which SQLite then reads without locks.
+  private static func openReader(path: String, wait: Double) throws -> DatabaseQueue {
+    var config = configuration(wait: wait)
+    config.readonly = true
+    do {
+      return try DatabaseQueue(path: path, configuration: config)
+    } catch let error as DatabaseError
+      where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY
+    {
+      let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+      return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
+    }
+  }
+
+  /// Refuses a file that is not a shelflog log, or whose schema this shelflog cannot use.
+  private static func inspect(_ queue: DatabaseQueue, path: String, access: Access) throws {
     let migrator = Schema.migrator()
-    let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-    if superseded { throw EventLogError.newerSchema(path: path) }
-    if access == .read {
-      let complete = try pool.read { db in try migrator.hasCompletedMigrations(db) }
-      if !complete {
-        let hasTables = try pool.read { db in try db.tableExists("events") }
+    try queue.inDatabase { db in
+      let tables = try String.fetchAll(
+        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      let ours = tables.contains("events") && tables.contains("grdb_migrations")
+      if !ours {
+        if tables.isEmpty && access == .write { return }
         throw EventLogError.notALog(
           path: path,
-          detail: hasTables
-            ? "its schema is older than this shelflog; the next import upgrades it"
-            : "no events table")
+          detail: tables.isEmpty
+            ? "no events table"
+            : "an SQLite database of another program (tables: \(tables.prefix(5).joined(separator: ", ")))"
+        )
       }
-      return
+      if try migrator.hasBeenSuperseded(db) { throw EventLogError.newerSchema(path: path) }
+      if access == .read, try !migrator.hasCompletedMigrations(db) {
+        throw EventLogError.notALog(
+          path: path, detail: "its schema is older than this shelflog; the next import upgrades it")
+      }
     }
-    // Two first imports may race to create the schema: the loser's migration fails on the
-    // existing table; it then finds the schema complete and goes on.
+  }
+
+  /// Two first imports may race to create the schema: the loser's migration fails on the
+  /// existing table; it then finds the schema complete and goes on.
+  private static func migrate(_ pool: DatabasePool) throws {
+    let migrator = Schema.migrator()
     for attempt in 1...3 {
       do {
         try migrator.migrate(pool)
@@ -72,6 +122,7 @@ public final class EventLogStore: Sendable {
   /// Runs `body` in one IMMEDIATE transaction, mapping SQLite faults to log faults (an
   /// `IngestError` passes through as it is).
   func writeTransaction<T>(_ body: (Database) throws -> (T, commit: Bool)) throws -> T {
+    guard let pool else { throw EventLogError.readOnly(path: path, detail: "opened for reading") }
     do {
       return try pool.writeWithoutTransaction { db in
         var result: T?
@@ -90,10 +141,20 @@ public final class EventLogStore: Sendable {
     }
   }
 
-  /// Runs `body` on a read snapshot, mapping SQLite faults to log faults.
+  /// Runs `body` on one read snapshot (one transaction), mapping SQLite faults to log faults.
   func read<T>(_ body: (Database) throws -> T) throws(EventLogError) -> T {
     do {
-      return try pool.read(body)
+      if let pool { return try pool.read(body) }
+      guard let reader else { throw EventLogError.notFound(path: path) }
+      return try reader.inDatabase { db in
+        var result: T?
+        try db.inTransaction(.deferred) {
+          result = try body(db)
+          return .commit
+        }
+        guard let result else { throw EventLogError.database(path: path, detail: "no result") }
+        return result
+      }
     } catch {
       throw EventLogError.from(error, path: path, wait: wait)
     }

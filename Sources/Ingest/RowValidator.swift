@@ -101,14 +101,17 @@ public struct RowValidator: Sendable {
 
   // MARK: - Field rules on bytes
 
+  /// Leading zeros are allowed however many there are; the value is bounded as it is read, so a
+  /// long run of digits can never overflow.
   static func quantity(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    guard !bytes.isEmpty, bytes.count <= 7 else { return nil }
+    guard !bytes.isEmpty else { return nil }
     var value = 0
     for byte in bytes {
       guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
       value = value * 10 + Int(byte - UInt8(ascii: "0"))
+      if value > maxQuantity { return nil }
     }
-    return (1...maxQuantity).contains(value) ? value : nil
+    return value >= 1 ? value : nil
   }
 
   static func userID(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {

@@ -96,11 +96,16 @@ struct TableWriter {
     return out
   }
 
-  /// Control characters shown as spaces, so a hostile title cannot move the cursor.
+  /// Control characters and bidirectional overrides shown as spaces, so a hostile title can
+  /// neither move the cursor nor reorder the rest of its line.
   static func terminalCell(_ text: String) -> String {
     String(
       String.UnicodeScalarView(
-        text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        text.unicodeScalars.map { scalar in
+          let bidi =
+            (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+          return scalar.properties.generalCategory == .control || bidi ? " " : scalar
+        }))
   }
 }
 

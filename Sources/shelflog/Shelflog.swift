@@ -14,13 +14,15 @@ struct Shelflog: ParsableCommand {
       """,
     subcommands: [
       Import.self, Log.self, Verify.self, Replay.self, Report.self, Audit.self,
-      CheckCases.self,
+      CheckCases.self, Generate.self,
     ]
   )
 
   /// Parses, runs, and turns every failure into one line on stderr and a SPEC exit code.
   static func main() {
     signal(SIGPIPE, SIG_IGN)
+    // Past `ulimit -f` a write fails with EFBIG (an I/O error, exit 74) instead of killing us.
+    signal(SIGXFSZ, SIG_IGN)
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -36,7 +36,11 @@ final class RejectsFile {
     }
   }
 
+  /// Writes the UTF-8 bytes (fputs would stop at a NUL inside a raw record).
   private func put(_ text: String) {
-    if fputs(text, handle) < 0 { failed = true }
+    var text = text
+    let count = text.utf8.count
+    let written = text.withUTF8 { fwrite($0.baseAddress, 1, count, handle) }
+    if written != count { failed = true }
   }
 }

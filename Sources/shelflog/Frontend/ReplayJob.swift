@@ -82,15 +82,27 @@ struct ReportFile: TextOutputStream {
   }
 
   mutating func write(_ string: String) {
-    if fputs(string, handle) < 0 { failed = true }
+    guard !failed else { return }
+    var string = string
+    let count = string.utf8.count
+    let written = string.withUTF8 { fwrite($0.baseAddress, 1, count, handle) }
+    if written != count {
+      failed = true
+      failure = errno
+    }
   }
 
+  private var failure: Int32 = 0
+
   func commit() throws(Failure) {
-    let closed = fclose(handle) == 0
-    guard closed, !failed, rename(temporary, path) == 0 else {
-      unlink(temporary)
-      throw Failure(code: Failure.ioError, message: "\(path): cannot write report")
-    }
+    var reason = failure
+    if fclose(handle) != 0 && reason == 0 { reason = errno }
+    if reason == 0 && !failed && rename(temporary, path) == 0 { return }
+    if reason == 0 { reason = errno }
+    unlink(temporary)
+    throw Failure(
+      code: Failure.ioError,
+      message: "\(path): cannot write report: \(String(cString: strerror(reason)))")
   }
 }
 

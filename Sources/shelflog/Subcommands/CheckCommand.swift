@@ -1,5 +1,6 @@
 import ArgumentParser
 import Check
+import Foundation
 
 extension Shelflog {
   /// CI replay checks of fixture cases (SPEC section 7).
@@ -26,6 +27,13 @@ extension Shelflog {
       var broken = 0
       for folder in folders {
         let name = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: name, isDirectory: &isFolder), !isFolder.boolValue
+        {
+          // `fixtures/*` also matches fixtures/README.md: a file is not a case.
+          Terminal.warning("\(name): not a folder, skipped")
+          continue
+        }
         let report: CaseReport
         do {
           report = try CaseChecker(fixture: FixtureCase(folder: name), update: update).run()

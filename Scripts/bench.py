@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""shelflog benchmark harness (issue 5): shelflog against SQLite's own tools, side by side.
+
+Runs A and B alternately (at least 3 runs each), prints medians and ratios, and writes
+BENCHMARKS.md. Speed lives here, never in unit tests. Usage:
+
+    Scripts/bench.sh                      # 1M-row import, 10M-event log (about 30-60 minutes)
+    Scripts/bench.sh --small 100000 --large 1000000 --runs 3   # a quick look
+"""
+import argparse
+import datetime
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def timed(command, env=None):
+    """Runs a shell command under /usr/bin/time; returns (seconds, max RSS in KiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        full = ["/usr/bin/time", "-f", "%e %M", "-o", stats.name, "sh", "-c", command]
+        result = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        if result.returncode != 0:
+            sys.exit(f"failed ({result.returncode}): {command}\n{result.stderr.decode()[-2000:]}")
+        seconds, rss = stats.read().split()[-2:]
+        return float(seconds), int(rss)
+
+
+def alternate(label, a, b, runs, prepare=None):
+    """Runs A and B alternately; returns (median A, median B, max RSS A)."""
+    times_a, times_b, rss_a = [], [], []
+    for run in range(runs):
+        for name, command, into in (("A", a, times_a), ("B", b, times_b)):
+            if prepare:
+                prepare(name)
+            seconds, rss = timed(command)
+            into.append(seconds)
+            if name == "A":
+                rss_a.append(rss)
+            print(f"  {label} run {run + 1} {name}: {seconds:.2f} s, {rss / 1024:.1f} MiB", flush=True)
+    return statistics.median(times_a), statistics.median(times_b), max(rss_a)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=1_000_000, help="rows of the import batch")
+    parser.add_argument("--large", type=int, default=10_000_000, help="events of the large log")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/shelflog"))
+    parser.add_argument("--work", default=None, help="scratch folder (default: a temp folder)")
+    parser.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    args = parser.parse_args()
+    shelflog = args.bin
+    work = args.work or tempfile.mkdtemp(prefix="shelflog-bench-")
+    os.makedirs(work, exist_ok=True)
+    small_csv = os.path.join(work, "small.csv")
+    large_csv = os.path.join(work, "large.csv")
+    print(f"generating {args.small} and {args.large} rows in {work}", flush=True)
+    subprocess.run([shelflog, "generate", "--rows", str(args.small), "--seed", "1", "--out", small_csv], check=True)
+    subprocess.run([shelflog, "generate", "--rows", str(args.large), "--seed", "2", "--out", large_csv], check=True)
+    recorded = "--recorded-at 2031-01-01T00:00:00Z"
+    rows = []
+
+    # 1. Import of the small batch vs sqlite3 .import into a bare table with the same columns.
+    db = os.path.join(work, "import.sqlite")
+    bare = os.path.join(work, "bare.sqlite")
+    columns = "command_id,command,isbn,title,author,quantity,user_id,occurred_at"
+
+    def fresh(name):
+        for path in (db, db + "-wal", db + "-shm", bare):
+            if os.path.exists(path):
+                os.remove(path)
+        if name == "B":
+            subprocess.run(["sqlite3", bare, f"CREATE TABLE events({columns});"], check=True)
+
+    a = f"{shelflog} import {small_csv} --db {db} {recorded}"
+    b = f"sqlite3 {bare} '.import --csv --skip 1 {small_csv} events'"
+    print("1. import", flush=True)
+    imp_a, imp_b, rss_small = alternate("import", a, b, args.runs, prepare=fresh)
+    rows.append(("import %s rows: shelflog / sqlite3 .import" % f"{args.small:,}", imp_a, imp_b, "≤ 1.5 (goal ≤ 1.0)"))
+
+    # 2. Peak memory of import, small and large.
+    large_db = os.path.join(work, "large.sqlite")
+    for path in (large_db, large_db + "-wal", large_db + "-shm"):
+        if os.path.exists(path):
+            os.remove(path)
+    print("2. import of the large batch (peak memory)", flush=True)
+    large_seconds, rss_large = timed(f"{shelflog} import {large_csv} --db {large_db} {recorded}")
+    print(f"  large import: {large_seconds:.1f} s, {rss_large / 1024:.1f} MiB", flush=True)
+
+    # 3. Full replay of the large log into all four projections vs one GROUP BY.
+    out = os.path.join(work, "replay-out")
+    a = f"{shelflog} replay --db {large_db} --at 2031-01-01 --out {out} --format json"
+    b = (f"sqlite3 {large_db} \"SELECT isbn, sum(CASE type WHEN 'BookAdded' THEN quantity "
+         f"WHEN 'BookBorrowed' THEN -1 WHEN 'BookReturned' THEN 1 ELSE 0 END) FROM events GROUP BY isbn\" > /dev/null")
+    print("3. full replay", flush=True)
+    full, group_by, rss_replay = alternate("replay", a, b, args.runs)
+    rows.append((f"full replay of {args.large:,} events (4 reports, JSON) / sqlite3 GROUP BY", full, group_by, "≤ 1.0 (goal ≤ 0.5)"))
+
+    # 4. A report at a random --at (and one with --known-at) vs the full replay.
+    generator = random.Random(5)
+    first, last = event_range(large_db)
+    print("4. point-in-time reports", flush=True)
+    point_times, known_times = [], []
+    for run in range(args.runs):
+        at = iso(first + generator.random() * (last - first))
+        seconds, _ = timed(f"{shelflog} report summary --db {large_db} --at {at} --format json > /dev/null")
+        point_times.append(seconds)
+        seconds, _ = timed(f"{shelflog} report inventory --db {large_db} --at {at} --known-at 2031-01-01 --format json > /dev/null")
+        known_times.append(seconds)
+        print(f"  run {run + 1}: --at {at}: {point_times[-1]:.2f} s; with --known-at: {known_times[-1]:.2f} s", flush=True)
+    rows.append(("report summary at a random --at / full replay", statistics.median(point_times), full, "≤ 0.05 (goal ≤ 0.01)"))
+    rows.append(("report inventory, random --at and --known-at / full replay", statistics.median(known_times), full, "≤ 0.05 (goal ≤ 0.01)"))
+
+    # 5. verify of the large log vs the full replay.
+    print("5. verify", flush=True)
+    verify_times = []
+    for run in range(args.runs):
+        seconds, _ = timed(f"{shelflog} verify --db {large_db}")
+        verify_times.append(seconds)
+        print(f"  verify run {run + 1}: {seconds:.2f} s", flush=True)
+    rows.append((f"verify {args.large:,} events / full replay", statistics.median(verify_times), full, "≤ 1.0 (goal ≤ 0.5)"))
+
+    write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay)
+    if not args.work:
+        shutil.rmtree(work)
+
+
+def event_range(db):
+    out = subprocess.run(["sqlite3", db, "SELECT min(occurred_us), max(occurred_us) FROM events"],
+                         check=True, capture_output=True, text=True).stdout.strip().split("|")
+    return int(out[0]) / 1e6, int(out[1]) / 1e6
+
+
+def iso(seconds):
+    return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    sqlite = subprocess.run(["sqlite3", "--version"], capture_output=True, text=True).stdout.split()[0]
+    return f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.system()} {platform.release()}, sqlite3 {sqlite}"
+
+
+def write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay):
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {date} on {machine()} by `Scripts/bench.sh --small {args.small} --large {args.large} --runs {args.runs}`.",
+        "A and B run alternately; times are medians of the runs, wall clock. The machine is shared",
+        "and noisy: compare ratios from one run, not seconds across runs.",
+        "",
+        "| figure | shelflog (s) | baseline (s) | ratio | target |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for label, a, b, target in rows:
+        lines.append(f"| {label} | {a:.2f} | {b:.2f} | {a / b:.3f} | {target} |")
+    lines += [
+        "",
+        "| memory | value | target |",
+        "| --- | ---: | --- |",
+        f"| import peak RSS, {args.small:,} rows | {rss_small / 1024:.1f} MiB | ≤ 64 MiB |",
+        f"| import peak RSS, {args.large:,} rows ({large_seconds:.0f} s) | {rss_large / 1024:.1f} MiB | ≤ 64 MiB |",
+        f"| ratio large / small | {rss_large / rss_small:.2f} | ≤ 1.2 |",
+        f"| full replay peak RSS, {args.large:,} events | {rss_replay / 1024:.1f} MiB | bounded by state |",
+        "",
+        "Commands (A vs B):",
+        "",
+        "1. `shelflog import small.csv --db import.sqlite` vs `sqlite3 bare.sqlite \".import --csv --skip 1 small.csv events\"` (fresh files each run)",
+        "2. `/usr/bin/time -f %M shelflog import large.csv --db large.sqlite`",
+        "3. `shelflog replay --db large.sqlite --at 2031-01-01 --out DIR --format json` vs `sqlite3 large.sqlite \"SELECT isbn, sum(CASE type …) FROM events GROUP BY isbn\"`",
+        "4. `shelflog report summary --at <random T>` and `shelflog report inventory --at <random T> --known-at 2031-01-01` vs 3.",
+        "5. `shelflog verify --db large.sqlite` vs 3.",
+        "",
+        "Inputs: `shelflog generate --rows N --seed S` (seed 1 for the small batch, 2 for the large).",
+        "",
+    ]
+    with open(args.output, "w") as report:
+        report.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
