@@ -85,7 +85,9 @@ public final class EventLogStore: Sendable {
     try queue.inDatabase { db in
       let tables = try String.fetchAll(
         db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      let ours = tables.contains("events") && tables.contains("grdb_migrations")
+      // `grdb_migrations` marks a shelflog log, also one whose first import is still creating
+      // the schema (a concurrent first import must not take it for a foreign database).
+      let ours = tables.contains("grdb_migrations")
       if !ours {
         if tables.isEmpty && access == .write { return }
         throw EventLogError.notALog(
@@ -96,6 +98,9 @@ public final class EventLogStore: Sendable {
         )
       }
       if try migrator.hasBeenSuperseded(db) { throw EventLogError.newerSchema(path: path) }
+      if access == .read, !tables.contains("events") {
+        throw EventLogError.notALog(path: path, detail: "no events table")
+      }
       if access == .read, try !migrator.hasCompletedMigrations(db) {
         throw EventLogError.notALog(
           path: path, detail: "its schema is older than this shelflog; the next import upgrades it")

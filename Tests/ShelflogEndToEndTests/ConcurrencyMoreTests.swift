@@ -25,9 +25,13 @@ struct ConcurrencyMoreTests {
   }
 
   /// Starts one import per batch at once (each its own process), waits for all, and checks
-  /// that each exited 0 or 75, that an exit-0 batch is in the log exactly once, a 75 batch not
-  /// at all, and that `verify` passes. Then re-runs the busy ones and checks the whole log.
-  func importAtOnce(_ box: Sandbox, batches: Int, rows: Int, extra: [String]) async throws {
+  /// that each exited 0 or 75, a 75 only once its wait ran out, that an exit-0 batch is in the
+  /// log exactly once, a 75 batch not at all, and that `verify` passes. Then re-runs the busy
+  /// ones and checks the whole log.
+  func importAtOnce(
+    _ box: Sandbox, batches: Int, rows: Int, wait: Int? = nil
+  ) async throws {
+    let extra = wait.map { ["--wait", String($0)] } ?? []
     let prefixes = (0..<batches).map { "W\($0)" }
     var names: [String] = []
     for (index, prefix) in prefixes.enumerated() {
@@ -35,11 +39,21 @@ struct ConcurrencyMoreTests {
         try box.write(
           "\(prefix).csv", Self.batch(prefix: prefix, rows: rows, isbn: isbn13(700 + index)).text))
     }
+    let clock = ContinuousClock()
+    let started = clock.now
     let programs = try names.map { name in
       try box.startShelflog(["import", name, "--db", "log.sqlite"] + extra)
     }
-    var results: [RunResult] = []
-    for program in programs { results.append(await program.wait()) }
+    // Each program's result and how long after the start it ended (an upper bound of its run).
+    let ended = await withTaskGroup(of: (Int, RunResult, Duration).self) { group in
+      for (index, program) in programs.enumerated() {
+        group.addTask { (index, await program.wait(), clock.now - started) }
+      }
+      var ended: [Int: (RunResult, Duration)] = [:]
+      for await (index, result, elapsed) in group { ended[index] = (result, elapsed) }
+      return ended
+    }
+    let results = (0..<batches).map { ended[$0]!.0 }
 
     let events = try await box.events()
     var perPrefix: [String: [String]] = [:]
@@ -59,9 +73,19 @@ struct ConcurrencyMoreTests {
       } else {
         #expect(ids.isEmpty, "\(prefix) exited \(result.status) but has \(ids.count) events")
         #expect(result.stderr.contains("busy"), "\(prefix): \(result)")
+        // SPEC 1: a second import waits up to --wait seconds (default 30), then exits 75. The
+        // program cannot have run longer than `elapsed`, so this only fails on an early 75.
+        let elapsed = ended[index]!.1
+        #expect(
+          result.status != 75 || elapsed >= .milliseconds((wait ?? 30) * 1_000 - 100),
+          "\(prefix) exited 75 after \(elapsed), before its \(wait ?? 30) s wait ran out: \(result)"
+        )
       }
     }
     print("\(batches) imports at once \(extra): exits \(results.map(\.status))")
+    if let refused = results.first(where: { $0.status != 0 && $0.status != 75 }) {
+      print("refused: \(refused.stderr)")
+    }
     #expect(landed > 0, "no import got the log: \(results)")
     #expect(events.count == landed * rows)
     #expect(events.map { $0["position"] as? Int } == (0..<events.count).map { $0 + 1 })
@@ -86,14 +110,14 @@ struct ConcurrencyMoreTests {
   @Test func fourImportsAtOnceWithTheDefaultWait() async throws {
     let box = try Sandbox()
     defer { box.remove() }
-    try await importAtOnce(box, batches: 4, rows: 5_000, extra: [])
+    try await importAtOnce(box, batches: 4, rows: 5_000)
   }
 
   @Test func fourImportsAtOnceWithAShortWait() async throws {
     let box = try Sandbox()
     defer { box.remove() }
     // Long enough batches that a one-second wait usually runs out for some of them.
-    try await importAtOnce(box, batches: 4, rows: 15_000, extra: ["--wait", "1"])
+    try await importAtOnce(box, batches: 4, rows: 15_000, wait: 1)
   }
 
   @Test func readersDuringAnImportSeeWholeBatches() async throws {
