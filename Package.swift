@@ -79,7 +79,9 @@ let package = Package(
     ),
     .testTarget(
       name: "ReplayTests",
-      dependencies: ["Replay", "EventLog", "Ingest", "LibraryDomain", "ShelflogTestSupport"]),
+      dependencies: [
+        "Replay", "EventLog", "Ingest", "LibraryDomain", "ShelflogTestSupport", "Workload",
+      ]),
     .testTarget(
       name: "ReportsTests",
       dependencies: [

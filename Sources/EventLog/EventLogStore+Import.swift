@@ -77,13 +77,16 @@ extension EventLogStore {
       let firstPosition = appender.position + 1
       var rejects: [Reject] = []
       var rows = 0
+      var earliest = Int64.max
       while try nextRecord(&reader, &record) {
         rows += 1
         if rows & 0x3FFF == 0 { observer.progress(reader.bytesRead) }
         rejects.removeAll(keepingCapacity: true)
         if let row = validator.validate(record, rejects: &rejects) {
           switch try appender.append(row) {
-          case .appended: summary.accepted += 1
+          case .appended:
+            summary.accepted += 1
+            earliest = min(earliest, row.occurredAt.microseconds)
           case .duplicate: summary.skipped += 1
           case .conflict(let position):
             rejects.append(
@@ -118,6 +121,16 @@ extension EventLogStore {
           sha256, file, recordedAt.description, recordedAt.microseconds, summary.accepted,
           summary.rejected, summary.skipped, summary.firstPosition, summary.lastPosition,
         ])
+      if let first = summary.firstPosition, let last = summary.lastPosition {
+        // The batch's earliest business time: a snapshot later than it is stale for cuts that
+        // know this batch.
+        try db.execute(
+          sql: """
+            INSERT INTO batch_extents (first_position, last_position, min_occurred_us)
+            VALUES (?, ?, ?)
+            """,
+          arguments: [first, last, earliest])
+      }
       return (summary, true)
     }
   }

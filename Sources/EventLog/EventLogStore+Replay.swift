@@ -17,24 +17,35 @@ extension EventLogStore {
   /// Streams the events of a cut in (occurred_at, position) order, from one read snapshot, and
   /// returns the log head known at the cut: the hash of the last event recorded by `knownAt`
   /// (the log's last event without it), nil when none.
-  public func replay(_ cut: ReplayCut, _ body: (RecordedEvent) throws -> Void) throws -> String? {
+  ///
+  /// With `snapshotPolicy` (a `max_loans`), the best stored snapshot for the cut is handed to
+  /// `start` and only the events after its time are streamed; `start` is called once, in the same
+  /// read transaction, before any event.
+  public func replay(
+    _ cut: ReplayCut, snapshotPolicy: Int? = nil, start: (ReplayStart) throws -> Void = { _ in },
+    _ body: (RecordedEvent) throws -> Void
+  ) throws -> String? {
     try read { db in
       let known = cut.knownAt?.microseconds ?? Int64.max
       let head = try String.fetchOne(
         db,
         sql: "SELECT hash FROM events WHERE recorded_us <= ? ORDER BY position DESC LIMIT 1",
         arguments: [known])
+      let logEnd = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+      let snapshot = try snapshotPolicy.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) }
+      try start(ReplayStart(snapshot: snapshot, logEnd: logEnd))
       let statement = try db.makeStatement(
         sql: """
           SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
           FROM events INDEXED BY events_by_occurrence
-          WHERE occurred_us <= ?1 AND recorded_us <= ?2
+          WHERE occurred_us <= ?1 AND recorded_us <= ?2 AND occurred_us > ?3
           ORDER BY occurred_us, position
           """)
       let handle = statement.sqliteStatement
       defer { sqlite3_reset(handle) }
       sqlite3_bind_int64(handle, 1, cut.at.microseconds)
       sqlite3_bind_int64(handle, 2, known)
+      sqlite3_bind_int64(handle, 3, snapshot?.occurredAt.microseconds ?? Int64.min)
       while true {
         let code = sqlite3_step(handle)
         if code == SQLITE_DONE { break }

@@ -29,32 +29,50 @@ public final class EventLogStore: Sendable {
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     if access == .read && size == nil { throw .notFound(path: path) }
     if access == .read && size == 0 { throw .notALog(path: path, detail: "an empty file") }
-    do {
-      var inspected: DatabaseQueue?
-      if let size, size > 0 {
-        let queue = try Self.openReader(path: path, wait: wait)
-        try Self.inspect(queue, path: path, access: access)
-        inspected = queue
-      }
-      if access == .read {
-        reader = inspected
-        pool = nil
+    let deadline = Date().addingTimeInterval(wait)
+    var attempt = 0
+    while true {
+      attempt += 1
+      do {
+        (pool, reader) = try Self.open(path: path, access: access, wait: wait)
         return
+      } catch let error as DatabaseError where Self.isContention(error) && Date() < deadline {
+        // While a concurrent first import creates the file (rollback mode, then the switch to
+        // WAL), SQLite reports SQLITE_BUSY without calling the busy handler: wait and retry.
+        Thread.sleep(forTimeInterval: min(0.05, 0.005 * Double(attempt)))
+      } catch {
+        throw EventLogError.from(error, path: path, wait: wait)
       }
-      inspected = nil
-      var config = Self.configuration(wait: wait)
-      config.prepareDatabase { db in
-        // 16 MiB of page cache: the command-key index is probed in random order; measured on
-        // 1M rows, 2 MiB took 15 s and 16 MiB 10 s, with little gain beyond.
-        try db.execute(sql: "PRAGMA cache_size = -16384")
-      }
-      let pool = try DatabasePool(path: path, configuration: config)
-      try Self.migrate(pool)
-      self.pool = pool
-      reader = nil
-    } catch {
-      throw EventLogError.from(error, path: path, wait: wait)
     }
+  }
+
+  private static func isContention(_ error: DatabaseError) -> Bool {
+    error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+  }
+
+  /// Opens the log once: inspects an existing file read-only, then (for writing) opens the pool
+  /// and migrates. Returns the writer pool or the reader.
+  private static func open(path: String, access: Access, wait: Double) throws -> (
+    DatabasePool?, DatabaseQueue?
+  ) {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    var inspected: DatabaseQueue?
+    if let size, size > 0 {
+      let queue = try openReader(path: path, wait: wait)
+      try inspect(queue, path: path, access: access)
+      inspected = queue
+    }
+    if access == .read { return (nil, inspected) }
+    inspected = nil
+    var config = configuration(wait: wait)
+    config.prepareDatabase { db in
+      // 16 MiB of page cache: the command-key index is probed in random order; measured on
+      // 1M rows, 2 MiB took 15 s and 16 MiB 10 s, with little gain beyond.
+      try db.execute(sql: "PRAGMA cache_size = -16384")
+    }
+    let pool = try DatabasePool(path: path, configuration: config)
+    try migrate(pool)
+    return (pool, nil)
   }
 
   private static func configuration(wait: Double) -> Configuration {
@@ -101,7 +119,9 @@ public final class EventLogStore: Sendable {
       if access == .read, !tables.contains("events") {
         throw EventLogError.notALog(path: path, detail: "no events table")
       }
-      if access == .read, try !migrator.hasCompletedMigrations(db) {
+      // The read side needs the events and the replay index; later migrations add caches a
+      // reader can do without (a log from an earlier shelflog stays readable, even read-only).
+      if access == .read, try !migrator.appliedIdentifiers(db).contains(Schema.readable) {
         throw EventLogError.notALog(
           path: path, detail: "its schema is older than this shelflog; the next import upgrades it")
       }

@@ -2,13 +2,19 @@ import GRDB
 
 /// The log's schema as named migrations. A released migration is never edited: add a new one.
 enum Schema {
+  /// The last migration the read side depends on.
+  static let readable = "v2-replay-order-index"
+
   static func migrator() -> DatabaseMigrator {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1-events-and-batches") { db in
       try db.execute(sql: v1)
     }
-    migrator.registerMigration("v2-replay-order-index") { db in
+    migrator.registerMigration(readable) { db in
       try db.execute(sql: v2)
+    }
+    migrator.registerMigration("v3-projection-snapshots") { db in
+      try db.execute(sql: v3)
     }
     return migrator
   }
@@ -62,5 +68,32 @@ enum Schema {
   /// sort. Events mostly arrive in time order, so its inserts are mostly appends.
   static let v2 = """
     CREATE INDEX events_by_occurrence ON events(occurred_us, position);
+    """
+
+  /// Projection snapshots, a cache that lets a point-in-time report replay only the tail of the
+  /// log (see `EventLogStore+Snapshots`), and each batch's earliest business time, which tells
+  /// whether a batch landed before a snapshot's time (and so invalidates it for cuts that know
+  /// the batch).
+  static let v3 = """
+    CREATE TABLE snapshots (
+      id INTEGER PRIMARY KEY,
+      through_position INTEGER NOT NULL,
+      occurred_us INTEGER NOT NULL,
+      max_loans INTEGER NOT NULL,
+      events INTEGER NOT NULL,
+      format INTEGER NOT NULL,
+      state BLOB NOT NULL,
+      sha256 TEXT NOT NULL
+    );
+    CREATE INDEX snapshots_by_time ON snapshots(max_loans, occurred_us);
+    CREATE TABLE batch_extents (
+      first_position INTEGER PRIMARY KEY,
+      last_position INTEGER NOT NULL,
+      min_occurred_us INTEGER NOT NULL
+    );
+    INSERT INTO batch_extents (first_position, last_position, min_occurred_us)
+      SELECT first_position, last_position,
+        (SELECT min(occurred_us) FROM events WHERE position BETWEEN first_position AND last_position)
+      FROM batches WHERE first_position IS NOT NULL;
     """
 }

@@ -15,13 +15,22 @@ public final class Projection {
   private let lastClosedLoan: [String: Int64]
   private let openLoansByUser: [String: [Loan]]
 
-  init(cut: ReplayCut, policy: ReplayPolicy, library: Library, logHead: String?, sink: SpillSink) {
+  /// Whether the loan history and the anomaly list are complete. A projection resumed from a
+  /// snapshot has the state (books, open loans, counts) but only the history after the
+  /// snapshot: it serves `summary` and `inventory` only.
+  public let hasHistory: Bool
+
+  init(
+    cut: ReplayCut, policy: ReplayPolicy, library: Library, logHead: String?, sink: SpillSink,
+    resumedCounts: [AnomalyType: Int]? = nil
+  ) {
     self.cut = cut
     self.policy = policy
     self.library = library
     self.logHead = logHead
-    anomalyCounts = sink.anomalyCounts
-    anomalyTotal = sink.anomalyTotal
+    hasHistory = resumedCounts == nil
+    anomalyCounts = sink.anomalyCounts.merging(resumedCounts ?? [:], uniquingKeysWith: +)
+    anomalyTotal = sink.anomalyTotal + (resumedCounts?.values.reduce(0, +) ?? 0)
     anomalyFile = sink.anomalies
     loanFile = sink.loans
     lastClosedLoan = sink.lastLoan

@@ -12,7 +12,16 @@ public struct WorkloadGenerator {
   private let userCount: Int
   /// Titles catalogued so far: the first rows add every title once.
   private var catalogued = 0
-  private var openLoans: [(user: Int32, book: Int32)] = []
+  /// What the generator believes of each title, so that most commands make sense (a real
+  /// library lends copies it has); the few that do not are the workload's anomalies.
+  private var active: [Bool]
+  private var copies: [Int32]
+  private var lent: [Int32]
+  private var removed: [Int32] = []
+  /// Copies of active titles, and the open loans per user.
+  private var activeCopies = 0
+  private var userLoans: [UInt8]
+  private var openLoans: [(user: Int32, book: Int32, since: Int64)] = []
   private var clock: Int64
   /// Rows generated so far.
   public private(set) var rows = 0
@@ -40,7 +49,11 @@ public struct WorkloadGenerator {
       isbns.append(Self.isbn13(body))
     }
     self.isbns = isbns
+    active = Array(repeating: false, count: titles)
+    copies = Array(repeating: 0, count: titles)
+    lent = Array(repeating: 0, count: titles)
     userCount = users
+    userLoans = Array(repeating: 0, count: users)
     clock = start.microseconds
   }
 
@@ -54,33 +67,74 @@ public struct WorkloadGenerator {
       catalogued += 1
       return
     }
-    let roll = random.below(1_000)
+    let roll = random.below(10_000)
     switch roll {
-    case 0..<5:  // a title leaves the catalogue
-      append(command: "RemoveBook", book: popularBook(), user: nil, to: &out)
-    case 5..<10:  // a conflicting or repeated AddBook
-      appendAdd(book: popularBook(), to: &out, conflicting: roll < 7)
-    case 10..<20:  // a return with no loan behind it
+    case 0..<5:  // a title leaves the catalogue (worn-out popular copies, or a slow title)
+      let book = roll < 3 ? popularBook() : random.below(isbns.count)
+      if active[book] {
+        active[book] = false
+        activeCopies -= Int(copies[book])
+        removed.append(Int32(book))
+      }
+      append(command: "RemoveBook", book: book, user: nil, to: &out)
+    case 5..<25:  // more copies, a removed title back, or (rarely) a conflicting entry
+      if roll >= 10, !removed.isEmpty {
+        let index = random.below(removed.count)
+        let book = Int(removed[index])
+        removed[index] = removed[removed.count - 1]
+        removed.removeLast()
+        appendAdd(book: book, to: &out)
+      } else {
+        appendAdd(book: popularBook(), to: &out, conflicting: roll < 10)
+      }
+    case 25..<150:  // a return with no loan behind it
       append(
         command: "ReturnBook", book: popularBook(), user: Int32(random.below(userCount)), to: &out)
-    case 20..<25:  // a borrow of an ISBN nobody catalogued
+    case 150..<200:  // a borrow of an ISBN nobody catalogued
       append(
         command: "BorrowBook", isbn: Self.isbn13(979_000_000_000 + UInt64(random.below(1_000_000))),
         user: Int32(random.below(userCount)), to: &out)
     default:
-      if !openLoans.isEmpty && (roll < 520 || openLoans.count > userCount * 2) {
-        let index = random.below(openLoans.count)
-        let loan = openLoans[index]
-        openLoans[index] = openLoans[openLoans.count - 1]
-        openLoans.removeLast()
-        append(command: "ReturnBook", book: Int(loan.book), user: loan.user, to: &out)
+      let busy = openLoans.count * 10 >= activeCopies * 7
+      if !openLoans.isEmpty && (busy || roll < 5_000) {
+        appendReturn(to: &out)
       } else {
-        let book = popularBook()
-        let user = Int32(random.below(userCount))
-        openLoans.append((user, Int32(book)))
-        append(command: "BorrowBook", book: book, user: user, to: &out)
+        appendBorrow(to: &out)
       }
     }
+  }
+
+  /// A borrow of a popular title with a copy free, by a user under the loan limit; when a few
+  /// tries find none, the borrow happens anyway (an over-borrow or loan-limit anomaly).
+  private mutating func appendBorrow(to out: inout String) {
+    // One borrow in a hundred skips the checks, as a hurried desk might.
+    let checked = random.below(100) != 0
+    var book = popularBook()
+    for attempt in 0..<16 where checked && !(active[book] && lent[book] < copies[book]) {
+      // Readers settle for a less popular title when the one they want is out.
+      book = attempt < 6 ? popularBook() : random.below(isbns.count)
+    }
+    var user = random.below(userCount)
+    for _ in 0..<4 where checked && userLoans[user] >= 5 {
+      user = random.below(userCount)
+    }
+    if active[book] { lent[book] += 1 }
+    userLoans[user] += 1
+    openLoans.append((Int32(user), Int32(book), clock))
+    append(command: "BorrowBook", book: book, user: Int32(user), lateAfter: nil, to: &out)
+  }
+
+  /// A return of a random open loan.
+  private mutating func appendReturn(to out: inout String) {
+    let index = random.below(openLoans.count)
+    let loan = openLoans[index]
+    openLoans[index] = openLoans[openLoans.count - 1]
+    openLoans.removeLast()
+    let book = Int(loan.book)
+    if lent[book] > 0 { lent[book] -= 1 }
+    userLoans[Int(loan.user)] -= 1
+    // A return scanned late (a drop box emptied days later) arrives after its loan.
+    append(command: "ReturnBook", book: book, user: loan.user, lateAfter: loan.since, to: &out)
   }
 
   /// A title index, skewed so that popular titles are borrowed far more.
@@ -92,22 +146,33 @@ public struct WorkloadGenerator {
   private mutating func appendAdd(book: Int, to out: inout String, conflicting: Bool = false) {
     let title = Self.title(book, variant: conflicting ? 1 : 0)
     let author = Self.authors[book % Self.authors.count]
+    let quantity = 1 + random.below(book < 500 ? 12 : 4)
+    if active[book] {
+      copies[book] += Int32(quantity)
+    } else {
+      active[book] = true
+      copies[book] = Int32(quantity)
+    }
+    activeCopies += quantity
     appendID(to: &out)
-    out +=
-      ",AddBook,\(isbnText(book)),\(csv(title)),\(csv(author)),\(1 + random.below(book < 500 ? 12 : 4)),,"
+    out += ",AddBook,\(isbnText(book)),\(csv(title)),\(csv(author)),\(quantity),,"
     appendTime(to: &out)
   }
 
-  private mutating func append(command: String, book: Int, user: Int32?, to out: inout String) {
-    append(command: command, isbn: isbnText(book), user: user, to: &out)
+  private mutating func append(
+    command: String, book: Int, user: Int32?, lateAfter: Int64? = Int64.min, to out: inout String
+  ) {
+    append(command: command, isbn: isbnText(book), user: user, lateAfter: lateAfter, to: &out)
   }
 
-  private mutating func append(command: String, isbn: String, user: Int32?, to out: inout String) {
+  private mutating func append(
+    command: String, isbn: String, user: Int32?, lateAfter: Int64? = Int64.min, to out: inout String
+  ) {
     appendID(to: &out)
     out += ",\(command),\(isbn),,,,"
     if let user { out += Self.userName(user) }
     out += ","
-    appendTime(to: &out)
+    appendTime(to: &out, lateAfter: lateAfter)
   }
 
   /// Some rows carry the ISBN-10 form or hyphens, as real exports do.
@@ -139,10 +204,15 @@ public struct WorkloadGenerator {
       + Self.hex(low & 0xFFFF_FFFF_FFFF, 12)
   }
 
-  /// The row's time: mostly now, sometimes a late arrival from days ago, sometimes with an offset.
-  private mutating func appendTime(to out: inout String) {
+  /// The row's time: mostly now; sometimes a late arrival from up to ten days ago, though never
+  /// before `lateAfter` (a return arrives late, but after its loan). Borrows (`lateAfter` nil
+  /// from `appendBorrow`) are never late, so that late rows do not cascade into over-borrows.
+  private mutating func appendTime(to out: inout String, lateAfter: Int64? = Int64.min) {
     var time = clock
-    if random.below(100) < 2 { time -= Int64(1 + random.below(10 * 86_400)) * 1_000_000 }
+    if let lateAfter, random.below(100) < 2 {
+      let earliest = max(lateAfter + 1, clock - 10 * 86_400 * 1_000_000)
+      if earliest < clock { time = earliest + Int64(random.below(Int(clock - earliest))) }
+    }
     out += Timestamp(microseconds: time).description
     out += "\n"
   }

@@ -14,7 +14,7 @@ struct Shelflog: ParsableCommand {
       """,
     subcommands: [
       Import.self, Log.self, Verify.self, Replay.self, Report.self, Audit.self,
-      CheckCases.self, Generate.self,
+      CheckCases.self, Generate.self, Snapshot.self,
     ]
   )
 

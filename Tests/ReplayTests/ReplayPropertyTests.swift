@@ -7,9 +7,10 @@ import Testing
 private let isbns = ["9781593275846", "9781680502992", "9780306406157"]
 private let users = ["ann", "bob", "cy"]
 
-/// Random valid batches: rows over a few ISBNs and users, times over ten days in any order.
-private func randomBatches(_ generator: inout SplitMix64) -> [String] {
-  (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+/// Random valid batches: rows over a few ISBNs and users, times over ten days in any order (so
+/// later batches bring late arrivals, and many events share a time).
+func randomBatches(_ generator: inout SplitMix64, count: ClosedRange<Int> = 1...4) -> [String] {
+  (0..<Int.random(in: count, using: &generator)).map { _ in
     (0..<Int.random(in: 0...25, using: &generator)).map { _ in
       let isbn = isbns.randomElement(using: &generator) ?? isbns[0]
       let user = users.randomElement(using: &generator) ?? users[0]

@@ -21,13 +21,13 @@ public struct CollectingSink: ReplaySink, Sendable {
 public struct Library: Sendable {
   public let policy: ReplayPolicy
   /// Every ISBN added so far, active or removed.
-  public private(set) var books: [ISBN: Book] = [:]
+  public internal(set) var books: [ISBN: Book] = [:]
   /// Open loans per user and ISBN, oldest first.
-  public private(set) var openLoans: [LoanKey: [Loan]] = [:]
+  public internal(set) var openLoans: [LoanKey: [Loan]] = [:]
   /// Open loans per user, of any book.
-  public private(set) var openLoanCounts: [String: Int] = [:]
+  public internal(set) var openLoanCounts: [String: Int] = [:]
   /// Events applied.
-  public private(set) var eventCount = 0
+  public internal(set) var eventCount = 0
 
   /// A user's loans of one ISBN.
   public struct LoanKey: Hashable, Sendable {

@@ -1,5 +1,6 @@
 import EventLog
 import Ingest
+import Replay
 
 /// A failure the executable reports as one line and an exit code of SPEC section 6.
 struct Failure: Error {
@@ -38,5 +39,12 @@ struct Failure: Error {
       case .io: Self.ioError
       }
     self.init(code: code, message: "\(file): \(error.message)")
+  }
+
+  init(replay error: ReplayError) {
+    switch error {
+    case .log(let error): self.init(error)
+    case .spill: self.init(code: Self.ioError, message: error.message)
+    }
   }
 }

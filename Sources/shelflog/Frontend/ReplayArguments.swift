@@ -52,6 +52,13 @@ struct ReplayArguments: ParsableArguments {
 
   /// The policy: defaults, then the file, then the flags.
   func resolvedPolicy() throws(Failure) -> ReplayPolicy {
+    try Self.policy(file: policy, loanDays: loanDays, maxLoans: maxLoans)
+  }
+
+  /// The policy: defaults, then the file, then the flags.
+  static func policy(file policy: String?, loanDays: Int?, maxLoans: Int?) throws(Failure)
+    -> ReplayPolicy
+  {
     var resolved = ReplayPolicy.standard
     if let policy {
       do {

@@ -7,13 +7,15 @@ import Reports
 
 /// The read side as the executable runs it: replay a cut, then write reports.
 enum ReplayJob {
-  /// Replays the log at `path`, with progress on a terminal.
-  static func project(logPath: String, cut: ReplayCut, policy: ReplayPolicy) throws(Failure)
-    -> Projection
-  {
+  /// Replays the log at `path`, with progress on a terminal; with `resume`, from the best stored
+  /// snapshot (for reports that need no history).
+  static func project(
+    logPath: String, cut: ReplayCut, policy: ReplayPolicy, resume: Bool = false
+  ) throws(Failure) -> Projection {
     do {
       let store = try EventLogStore(path: logPath, access: .read)
-      let projection = try Replayer.replay(store, cut: cut, policy: policy) { count in
+      let projection = try Replayer.replay(store, cut: cut, policy: policy, resume: resume) {
+        count in
         Terminal.progress("replayed \(count) events")
       }
       Terminal.clearProgress()
@@ -21,10 +23,7 @@ enum ReplayJob {
     } catch let error as EventLogError {
       throw Failure(error)
     } catch let error as ReplayError {
-      switch error {
-      case .log(let error): throw Failure(error)
-      case .spill: throw Failure(code: Failure.ioError, message: error.message)
-      }
+      throw Failure(replay: error)
     } catch {
       throw Failure(code: Failure.ioError, message: String(describing: error))
     }

@@ -27,6 +27,12 @@ extension Shelflog {
     @Option(help: "table, json, csv or md.")
     var format = "table"
 
+    @Flag(
+      help: """
+        Replay from the first event even when a stored snapshot would do (summary and inventory         use one by default; see `shelflog snapshot`).
+        """)
+    var noSnapshots = false
+
     func validate() throws {
       guard ReportName(rawValue: name) != nil else {
         throw ValidationError(
@@ -43,7 +49,8 @@ extension Shelflog {
         let format = try parseFormats(format, as: ReportFormat.self).first
       else { return }
       let projection = try ReplayJob.project(
-        logPath: log.path, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy())
+        logPath: log.path, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy(),
+        resume: !noSnapshots && (report == .summary || report == .inventory))
       let writer = ReportWriter(
         projection: projection, filter: ReportFilter(userID: user, isbn: isbn.flatMap { ISBN($0) }))
       let output = Output()

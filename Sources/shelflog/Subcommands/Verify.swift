@@ -16,9 +16,11 @@ extension Shelflog {
 
     func run() throws {
       let report: VerifyReport
+      let snapshots: [(id: Int64, intact: Bool)]
       do {
         let store = try EventLogStore(path: log.path, access: .read)
         report = try store.verify { count in Terminal.progress("verified \(count) events") }
+        snapshots = try store.snapshotChecks()
       } catch {
         throw Failure(error)
       }
@@ -26,6 +28,12 @@ extension Shelflog {
       if let fault = report.fault {
         let place = fault.position.map { "position \($0)" } ?? "log"
         print("FAILED at \(place): \(fault.message)")
+        throw ExitCode(Failure.verifyFault)
+      }
+      if let damaged = snapshots.first(where: { !$0.intact }) {
+        print(
+          "FAILED at snapshot \(damaged.id): its state does not match its checksum (reports"
+            + " skip it; `shelflog snapshot --rebuild` replaces it)")
         throw ExitCode(Failure.verifyFault)
       }
       print(

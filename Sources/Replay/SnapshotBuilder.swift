@@ -1,0 +1,84 @@
+import EventLog
+import LibraryDomain
+
+/// What a snapshot refresh did.
+public struct SnapshotRefresh: Sendable {
+  /// Snapshots stored by this refresh.
+  public var stored = 0
+  /// Events replayed (those after the snapshot it resumed from).
+  public var replayed = 0
+  /// The business time of the snapshot it resumed from; nil when it replayed from the start.
+  public var resumedFrom: Timestamp?
+  /// The log's last position when the refresh read it.
+  public var logEnd: Int64 = 0
+}
+
+/// Builds projection snapshots: the cache that lets `report summary` and `report inventory`
+/// replay only the tail of the log.
+public enum SnapshotBuilder {
+  /// Events between two snapshots: a point-in-time report replays at most this many.
+  public static let defaultInterval = 131_072
+
+  /// Brings the snapshots for `policy` up to date with the whole log: resumes from the latest
+  /// snapshot that is still exact for it, replays the events after it, and stores a snapshot
+  /// every `interval` events (where business time moves on) and one after the last event.
+  ///
+  /// Reads through `reader` (one read transaction: a batch committed meanwhile waits for the
+  /// next refresh) and writes through `writer`, one transaction per snapshot: an interrupted
+  /// refresh leaves whole snapshots only.
+  public static func refresh(
+    writer: EventLogStore, reader: EventLogStore, policy: ReplayPolicy,
+    interval: Int = defaultInterval, progress: (Int) -> Void = { _ in }
+  ) throws(ReplayError) -> SnapshotRefresh {
+    var library = Library(policy: policy)
+    var sink = CountingSink()
+    var result = SnapshotRefresh()
+    var last: Int64?
+    var pending = 0
+    func store(through time: Int64) throws(EventLogError) {
+      try writer.storeSnapshot(
+        throughPosition: result.logEnd, occurredAt: Timestamp(microseconds: time),
+        maxLoans: policy.maxLoans, events: library.eventCount, format: SnapshotCodec.format,
+        state: SnapshotCodec.encode(
+          SnapshotContent(state: library.state, anomalyCounts: sink.counts)))
+      result.stored += 1
+      pending = 0
+    }
+    do {
+      _ = try reader.replay(
+        ReplayCut(at: Timestamp(microseconds: Int64.max)), snapshotPolicy: policy.maxLoans,
+        start: { start in
+          result.logEnd = start.logEnd
+          guard let snapshot = start.snapshot else { return }
+          let content = try SnapshotContent(snapshot, path: reader.path)
+          library = Library(policy: policy, restoring: content.state)
+          sink.counts = content.anomalyCounts
+          result.resumedFrom = snapshot.occurredAt
+        },
+        { event in
+          let time = event.occurredAt.microseconds
+          // A snapshot covers every event of its time: it is taken where time moves on.
+          if let last, time > last, pending >= interval { try store(through: last) }
+          library.apply(event, sink: &sink)
+          last = time
+          pending += 1
+          result.replayed += 1
+          if result.replayed & 0x3_FFFF == 0 { progress(result.replayed) }
+        })
+      if let last, pending > 0 { try store(through: last) }
+    } catch let error as EventLogError {
+      throw .log(error)
+    } catch {
+      throw .log(.database(path: reader.path, detail: String(describing: error)))
+    }
+    return result
+  }
+}
+
+/// Counts anomalies and forgets closed loans: all a snapshot keeps of the history.
+struct CountingSink: ReplaySink {
+  var counts: [AnomalyType: Int] = [:]
+
+  mutating func raised(_ anomaly: Anomaly) { counts[anomaly.type, default: 0] += 1 }
+  mutating func closed(_ loan: Loan) {}
+}
