@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GRDBSQLite
 import LibraryDomain
 
 /// The outcome of `shelflog verify`.
@@ -20,17 +22,34 @@ public struct VerifyFault: Sendable, Equatable {
 
 extension EventLogStore {
   /// Re-computes the hash chain from the stored fields, checks every stored field against it
-  /// and against the rules of SPEC section 2, and runs SQLite's integrity check.
-  public func verify(progress: (Int64) -> Void = { _ in }) throws(EventLogError) -> VerifyReport {
+  /// and against the rules of SPEC section 2, and checks the database file.
+  ///
+  /// The file check runs on its own connection and thread while the chain is walked: SQLite's
+  /// `quick_check` (every B-tree page, record and constraint) and a count of the replay index
+  /// against the events; `thorough` runs the full `integrity_check` instead, which also matches
+  /// every index entry against its row.
+  public func verify(
+    thorough: Bool = false, progress: (Int64) -> Void = { _ in }
+  ) throws(EventLogError) -> VerifyReport {
+    let structure = StructureCheck(path: path, wait: wait, thorough: thorough)
+    var report = try walkChain(progress: progress)
+    let (problems, index) = try structure.result()
+    if !problems.isEmpty {
+      // A damaged file explains whatever else was found: it is reported first.
+      report.fault = VerifyFault(
+        position: nil,
+        message: "\(thorough ? "SQLite integrity check" : "SQLite quick check"):"
+          + " \(problems.prefix(3).joined(separator: "; "))")
+    } else if report.fault == nil, let index {
+      // With positions checked gapless, the last position is the number of events.
+      report.fault = VerifyFault(position: nil, message: index)
+    }
+    return report
+  }
+
+  private func walkChain(progress: (Int64) -> Void) throws(EventLogError) -> VerifyReport {
     try read { db in
       var report = VerifyReport()
-      let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-      if integrity != ["ok"] {
-        report.fault = VerifyFault(
-          position: nil,
-          message: "SQLite integrity check: \(integrity.prefix(3).joined(separator: "; "))")
-        return report
-      }
       let batches = try Row.fetchAll(
         db, sql: "SELECT sha256, rows_accepted, first_position, last_position FROM batches")
       report.batches = batches.count
@@ -38,26 +57,29 @@ extension EventLogStore {
       for row in batches {
         expected[row[0]] = (row[1], row[2], row[3])
       }
-      var seen: [String: (count: Int64, first: Int64, last: Int64)] = [:]
-      var checker = EventChecker()
-      let cursor = try Row.fetchCursor(
-        db, sql: "SELECT \(StoredEvent.columns) FROM events ORDER BY position")
-      while let row = try cursor.next() {
-        let event = StoredEvent(row: row)
-        if let problem = checker.check(event, knownBatch: expected[event.batch] != nil) {
-          report.fault = VerifyFault(position: event.position, message: problem)
+      var walk = ChainWalk(knownBatches: Set(expected.keys))
+      let statement = try db.makeStatement(sql: ChainWalk.sql)
+      let handle = statement.sqliteStatement
+      defer { sqlite3_reset(handle) }
+      while true {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_DONE { break }
+        guard code == SQLITE_ROW else {
+          throw DatabaseError(
+            resultCode: ResultCode(rawValue: code),
+            message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
+        }
+        if let problem = walk.check(handle) {
+          report.fault = VerifyFault(position: sqlite3_column_int64(handle, 0), message: problem)
           return report
         }
-        let tally = seen[event.batch]
-        seen[event.batch] = (
-          (tally?.count ?? 0) + 1, tally?.first ?? event.position, event.position
-        )
-        report.events += 1
-        if report.events & 0xFFFF == 0 { progress(report.events) }
+        if walk.events & 0xFFFF == 0 { progress(walk.events) }
       }
-      report.head = checker.chain.map { $0.headHex }
+      walk.finish()
+      report.events = walk.events
+      report.head = walk.events > 0 ? walk.chain.headHex : nil
       for (sha, want) in expected.sorted(by: { $0.key < $1.key }) {
-        let got = seen[sha]
+        let got = walk.seen[sha]
         if (got?.count ?? 0) != want.count || got?.first != want.first || got?.last != want.last {
           report.fault = VerifyFault(
             position: want.first ?? got?.first,
@@ -72,54 +94,48 @@ extension EventLogStore {
   }
 }
 
-/// Walks the events in position order, re-computing the chain and checking each stored field.
-struct EventChecker {
-  private(set) var chain: HashChain?
-  private var lastPosition: Int64 = 0
-  private var lastRecorded = Int64.min
+/// SQLite's check of the file, on a connection and thread of its own.
+private final class StructureCheck: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var problems: [String] = []
+  private var indexProblem: String?
+  private var failure: EventLogError?
 
-  /// A description of the first problem with this event, nil when it is sound.
-  mutating func check(_ event: StoredEvent, knownBatch: Bool) -> String? {
-    var hashChain = chain ?? HashChain()
-    let computed = event.canonical.bytes.withUnsafeBytes { hashChain.append(canonical: $0) }
-    if hex(computed) != event.hash {
-      return "hash does not match the event's fields and the chain before it"
-        + " (stored \(event.hash), computed \(hex(computed)))"
+  init(path: String, wait: Double, thorough: Bool) {
+    Thread.detachNewThread { [self] in
+      defer { done.signal() }
+      do {
+        let queue = try EventLogStore.openReader(path: path, wait: wait)
+        try queue.inDatabase { db in
+          try db.inTransaction(.deferred) {
+            let pragma = thorough ? "integrity_check" : "quick_check"
+            let report = try String.fetchAll(db, sql: "PRAGMA \(pragma)")
+            if report != ["ok"] { problems = report }
+            // Replay reads the events through this index: it must hold one entry per event.
+            let entries =
+              try Int64.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM events INDEXED BY events_by_occurrence"
+                  + " WHERE occurred_us >= -9223372036854775808") ?? 0
+            let events = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+            if entries != events {
+              indexProblem =
+                "index events_by_occurrence holds \(entries) entries for \(events) events"
+            }
+            return .commit
+          }
+        }
+      } catch {
+        failure = EventLogError.from(error, path: path, wait: wait)
+      }
     }
-    chain = hashChain
-    if event.position != lastPosition + 1 {
-      return "position follows \(lastPosition): positions must run 1, 2, 3 … without gaps"
-    }
-    lastPosition = event.position
-    if let problem = fieldProblem(event, knownBatch: knownBatch) { return problem }
-    if event.recordedMicroseconds < lastRecorded {
-      return "recorded_at \(event.recordedAt) runs backwards"
-    }
-    lastRecorded = event.recordedMicroseconds
-    return nil
   }
 
-  private func fieldProblem(_ event: StoredEvent, knownBatch: Bool) -> String? {
-    guard let type = EventType(rawValue: event.type) else { return "unknown type \(event.type)" }
-    if ISBN(event.isbn)?.digits != event.isbn { return "isbn \(event.isbn) is not normalised" }
-    for (name, text, micros) in [
-      ("occurred_at", event.occurredAt, event.occurredMicroseconds),
-      ("recorded_at", event.recordedAt, event.recordedMicroseconds),
-    ] {
-      guard let time = Timestamp(rfc3339: text), time.description == text else {
-        return "\(name) \(text) is not a normalised time"
-      }
-      if time.microseconds != micros { return "\(name) does not match its numeric column" }
-    }
-    if !knownBatch { return "batch \(event.batch) is not in the batches table" }
-    let expectedKey = event.commandID.isEmpty ? nil : commandKey(event.commandID)
-    if event.commandKey != expectedKey { return "command_key does not match command_id" }
-    let isAdd = type == .bookAdded
-    if isAdd != (event.quantity != nil) || (isAdd && event.title.isEmpty) {
-      return "fields do not fit a \(event.type) event"
-    }
-    let hasUser = type == .bookBorrowed || type == .bookReturned
-    if hasUser == event.userID.isEmpty { return "user_id does not fit a \(event.type) event" }
-    return nil
+  /// Waits for the check: the problems SQLite found (none when the file is sound), and whether
+  /// the replay index misses events.
+  func result() throws(EventLogError) -> ([String], index: String?) {
+    done.wait()
+    if let failure { throw failure }
+    return (problems, indexProblem)
   }
 }

@@ -84,7 +84,7 @@ public final class EventLogStore: Sendable {
 
   /// A read-only connection; on read-only media (no `-shm` can be made) the file is opened as
   /// immutable, which SQLite then reads without locks.
-  private static func openReader(path: String, wait: Double) throws -> DatabaseQueue {
+  static func openReader(path: String, wait: Double) throws -> DatabaseQueue {
     var config = configuration(wait: wait)
     config.readonly = true
     do {
