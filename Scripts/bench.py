@@ -64,11 +64,11 @@ def main():
     small_csv = os.path.join(work, "small.csv")
     large_csv = os.path.join(work, "large.csv")
     print(f"generating {args.small} and {args.large} rows in {work}", flush=True)
-    subprocess.run([shelflog, "generate", "--rows", str(args.small), "--seed", "1", "--out", small_csv], check=True)
+    generate(shelflog, args.small, 1, small_csv)
     large_db = os.path.join(work, "large.sqlite")
     reuse = args.reuse_large and os.path.exists(large_db)
     if not reuse:
-        subprocess.run([shelflog, "generate", "--rows", str(args.large), "--seed", "2", "--out", large_csv], check=True)
+        generate(shelflog, args.large, 2, large_csv)
     recorded = "--recorded-at 2031-01-01T00:00:00Z"
     rows = []
 
@@ -143,6 +143,26 @@ def main():
     write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay)
     if not args.work:
         shutil.rmtree(work)
+
+
+def generate(shelflog, rows, seed, path):
+    """Writes the workload, unless the same rows and seed of the same generator were written
+    there before (same rows and seed, same bytes; the first thousand rows identify the
+    generator's version)."""
+    import hashlib
+    stamp = path + ".made-by"
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = os.path.join(scratch, "probe.csv")
+        subprocess.run([shelflog, "generate", "--rows", "1000", "--seed", str(seed), "--out", probe], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(probe, "rb") as data:
+            want = f"{rows} {seed} {hashlib.sha256(data.read()).hexdigest()}"
+    if os.path.exists(path) and os.path.exists(stamp) and open(stamp).read() == want:
+        print(f"  reusing {path}", flush=True)
+        return
+    subprocess.run([shelflog, "generate", "--rows", str(rows), "--seed", str(seed), "--out", path], check=True)
+    with open(stamp, "w") as out:
+        out.write(want)
 
 
 def event_range(db):
