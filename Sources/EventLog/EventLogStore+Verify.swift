@@ -61,20 +61,15 @@ extension EventLogStore {
       let statement = try db.makeStatement(sql: ChainWalk.sql)
       let handle = statement.sqliteStatement
       defer { sqlite3_reset(handle) }
-      while true {
-        let code = sqlite3_step(handle)
-        if code == SQLITE_DONE { break }
-        guard code == SQLITE_ROW else {
-          throw DatabaseError(
-            resultCode: ResultCode(rawValue: code),
-            message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
-        }
+      try forEachRow(handle) {
         if let problem = walk.check(handle) {
           report.fault = VerifyFault(position: sqlite3_column_int64(handle, 0), message: problem)
-          return report
+          return false
         }
         if walk.events & 0xFFFF == 0 { progress(walk.events) }
+        return true
       }
+      if report.fault != nil { return report }
       walk.finish()
       report.events = walk.events
       report.head = walk.events > 0 ? walk.chain.headHex : nil

@@ -42,7 +42,7 @@ extension Shelflog {
     func validate() throws {
       guard every >= 1 else { throw ValidationError("--every takes 1 or more") }
       if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
-      guard wait >= 0 else { throw ValidationError("--wait takes 0 or more seconds") }
+      if wait < 0 || !wait.isFinite { throw ValidationError("--wait takes seconds, 0 or more") }
     }
 
     func run() throws {
