@@ -15,6 +15,8 @@ struct ChainWalk {
 
   private(set) var chain = HashChain()
   private(set) var events: Int64 = 0
+  /// Events with a command id: each has one row in `command_keys`.
+  private(set) var keyed: Int64 = 0
   /// Events per batch, with their first and last positions.
   private(set) var seen: [String: (count: Int64, first: Int64, last: Int64)] = [:]
   private let knownBatches: Set<String>
@@ -113,6 +115,7 @@ struct ChainWalk {
     if storedKey != (commandID.isEmpty ? nil : commandKey(bytes: commandID)) {
       return "command_key does not match command_id"
     }
+    if storedKey != nil { keyed += 1 }
     let isAdd = type == .bookAdded
     if isAdd != (quantity != nil) || (isAdd && raw(handle, 4).isEmpty) {
       return "fields do not fit a \(type.rawValue) event"

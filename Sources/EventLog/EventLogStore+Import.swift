@@ -77,32 +77,25 @@ extension EventLogStore {
       let firstPosition = appender.position + 1
       var rejects: [Reject] = []
       var rows = 0
-      var earliest = Int64.max
+      var tally = AppendTally()
       while try nextRecord(&reader, &record) {
         rows += 1
         if rows & 0x3FFF == 0 { observer.progress(reader.bytesRead) }
         rejects.removeAll(keepingCapacity: true)
         if let row = validator.validate(record, rejects: &rejects) {
-          switch try appender.append(row) {
-          case .appended:
-            summary.accepted += 1
-            earliest = min(earliest, row.occurredAt.microseconds)
-          case .duplicate: summary.skipped += 1
-          case .conflict(let position):
-            rejects.append(
-              Reject(
-                line: row.line, column: row.commandIDColumn, code: .duplicateCommandID,
-                message: "command_id \"\(row.commandID)\" is already logged at position"
-                  + " \(position) with other content",
-                raw: String(decoding: record.raw, as: UTF8.self)))
-          }
+          appender.stage(row, raw: record.raw)
+        } else if !rejects.isEmpty {
+          tally.rejected += 1
+          appender.stage(rejects: rejects)
         }
-        if !rejects.isEmpty {
-          summary.rejected += 1
-          rejects.forEach(observer.reject)
-        }
+        if appender.isFull { try appender.flush(&tally, reject: observer.reject) }
       }
+      try appender.finish(&tally, reject: observer.reject)
       observer.progress(reader.bytesRead)
+      summary.accepted = tally.accepted
+      summary.rejected = tally.rejected
+      summary.skipped = tally.skipped
+      let earliest = tally.earliest
       if summary.rejected > 0 && !options.allowPartial {
         summary.status = .rejected
         return (summary, false)

@@ -73,6 +73,17 @@ extension EventLogStore {
       walk.finish()
       report.events = walk.events
       report.head = walk.events > 0 ? walk.chain.headHex : nil
+      // The idempotency index: one key per event with a command id (a missing key would let a
+      // re-import log the command twice).
+      if try db.tableExists("command_keys") {
+        let keys = try Int64.fetchOne(db, sql: "SELECT count(*) FROM command_keys") ?? 0
+        if keys != walk.keyed {
+          report.fault = VerifyFault(
+            position: nil,
+            message: "command_keys holds \(keys) keys for \(walk.keyed) events with a command id")
+          return report
+        }
+      }
       for (sha, want) in expected.sorted(by: { $0.key < $1.key }) {
         let got = walk.seen[sha]
         if (got?.count ?? 0) != want.count || got?.first != want.first || got?.last != want.last {

@@ -20,6 +20,21 @@ public struct HashChain: Sendable {
     return head
   }
 
+  /// Hashes one event's canonical bytes and advances the head in place; `body` sees the new
+  /// hash's bytes. Allocates nothing (the import's hot path).
+  mutating func advance(
+    canonical: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void
+  ) {
+    var hasher = SHA256()
+    head.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    hasher.update(bufferPointer: canonical)
+    let digest = hasher.finalize()
+    digest.withUnsafeBytes { bytes in
+      head.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
+      body(bytes)
+    }
+  }
+
   /// The head as lowercase hex.
   public var headHex: String { hex(head) }
 }

@@ -16,6 +16,9 @@ enum Schema {
     migrator.registerMigration("v3-projection-snapshots") { db in
       try db.execute(sql: v3)
     }
+    migrator.registerMigration("v4-command-keys-table") { db in
+      try db.execute(sql: v4)
+    }
     return migrator
   }
 

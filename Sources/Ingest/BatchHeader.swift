@@ -5,6 +5,9 @@ public struct BatchHeader: Sendable, Equatable {
   /// Names of extra columns, ignored with one warning.
   public private(set) var unknownNames: [String] = []
   public let fieldCount: Int
+  /// `indices` by column ordinal (-1 when absent): the validator asks for every row, and an
+  /// array read is cheaper than hashing.
+  private var slots = [Int](repeating: -1, count: Column.allCases.count)
 
   /// Reads the header record, refusing a batch that lacks a required column or repeats one.
   public init(record: borrowing CSVRecord) throws(IngestError) {
@@ -23,6 +26,7 @@ public struct BatchHeader: Sendable, Equatable {
       }
       if let column = Column(rawValue: name) {
         indices[column] = index
+        slots[column.ordinal] = index
       } else {
         unknownNames.append(name)
       }
@@ -36,7 +40,10 @@ public struct BatchHeader: Sendable, Equatable {
   }
 
   /// Where a column sits, 0-based.
-  public func index(of column: Column) -> Int? { indices[column] }
+  public func index(of column: Column) -> Int? {
+    let index = slots[column.ordinal]
+    return index < 0 ? nil : index
+  }
 
   private static func trimmed(_ text: String) -> String {
     var scalars = Substring(text)

@@ -45,6 +45,11 @@ struct Fields {
     self.faulty = faulty
   }
 
+  /// Whether a 1-based field already has a fault (most rows have none: no hashing then).
+  func isFaulty(_ field: Int) -> Bool {
+    !faulty.isEmpty && faulty.contains(field)
+  }
+
   /// 1-based field number of a column, nil when absent from the header.
   func column(_ column: Column) -> Int? {
     header.index(of: column).map { $0 + 1 }
@@ -52,7 +57,7 @@ struct Fields {
 
   /// The field as text, nil when the column is absent or the field already has a fault.
   func text(_ column: Column) -> String? {
-    guard let index = header.index(of: column), !faulty.contains(index + 1) else { return nil }
+    guard let index = header.index(of: column), !isFaulty(index + 1) else { return nil }
     return record.string(index)
   }
 
@@ -68,7 +73,7 @@ struct Fields {
         nil, .missingField, "\(column.rawValue) is required but the header has no such column")
       return nil
     }
-    if faulty.contains(index + 1) { return nil }
+    if isFaulty(index + 1) { return nil }
     let value = record.withFieldBytes(index) { bytes -> Value?? in
       bytes.isEmpty ? .some(nil) : .some(parse(bytes))
     }
@@ -92,13 +97,15 @@ struct Fields {
         "\(column.rawValue) is required for AddBook but the header has no such column")
       return nil
     }
-    if faulty.contains(index + 1) { return nil }
+    if isFaulty(index + 1) { return nil }
     let value = trimmingWhitespace(record.string(index))
     if value.isEmpty {
       check.fail(index + 1, .missingField, "\(column.rawValue) is empty")
       return nil
     }
-    let count = value.unicodeScalars.count
+    // A text of at most `maxTextScalars` UTF-8 bytes has at most as many scalars: count only
+    // a longer one.
+    let count = value.utf8.count > RowValidator.maxTextScalars ? value.unicodeScalars.count : 0
     if count > RowValidator.maxTextScalars {
       check.fail(
         index + 1, .fieldTooLong,

@@ -50,7 +50,9 @@ public struct RowValidator: Sendable {
       (.badTimestamp, "\(quoted(text)) is not an RFC 3339 time such as 2024-03-01T09:30:00Z")
     }
     let commandID = fields.text(.commandID) ?? ""
-    if commandID.unicodeScalars.count > Self.maxCommandIDScalars {
+    if commandID.utf8.count > Self.maxCommandIDScalars,
+      commandID.unicodeScalars.count > Self.maxCommandIDScalars
+    {
       check.fail(
         fields.column(.commandID), .fieldTooLong,
         "command_id is longer than \(Self.maxCommandIDScalars) characters")

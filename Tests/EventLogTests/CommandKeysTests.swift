@@ -1,0 +1,112 @@
+import EventLog
+import Foundation
+import Ingest
+import LibraryDomain
+import ShelflogTestSupport
+import Testing
+
+private let add = "c1,AddBook,9781593275846,Elixir in Action,Sasa Juric,10,,2024-03-01T09:00:00Z\n"
+private let borrow = "c2,BorrowBook,9781593275846,,,,user123,2024-03-02T09:00:00Z\n"
+
+/// The idempotency index lives in `command_keys` (migration v4), filled one sorted chunk at a
+/// time; these check what the import rules need from it.
+@Suite("Command keys")
+struct CommandKeysTests {
+  /// Turns a log back into the v3 shape: the key index on `events`, no `command_keys`.
+  private static let downgradeToV3 = """
+    DROP TRIGGER command_keys_append_only_update;
+    DROP TRIGGER command_keys_append_only_delete;
+    DROP TABLE command_keys;
+    CREATE INDEX events_by_command_key ON events(command_key) WHERE command_key IS NOT NULL;
+    DELETE FROM grdb_migrations WHERE identifier = 'v4-command-keys-table';
+    """
+
+  private static func importBatch(
+    _ store: EventLogStore, _ body: String, file: String, recordedAt: Int64,
+    rejects: inout [Reject]
+  ) throws -> BatchSummary {
+    let bytes = Array((TestLog.header + body).utf8)
+    var found: [Reject] = []
+    let observer = ImportObserver(
+      reject: { found.append($0) }, warning: { _ in }, progress: { _ in })
+    defer { rejects = found }
+    return try store.importBatch(
+      BytesSource(bytes), file: file, sha256: sha256Hex(bytes),
+      options: ImportOptions(recordedAt: TestLog.time(recordedAt), now: TestLog.time(0)),
+      observer: observer)
+  }
+
+  @Test func aLogFromTheOldSchemaStillFindsItsCommandIDs() throws {
+    let log = try TestLog()
+    try log.importBatch(add + borrow)
+    try log.tamper(Self.downgradeToV3)
+    // The next import migrates the log: its logged ids are found again.
+    let store = try EventLogStore(path: log.path, access: .write, wait: 5)
+    var rejects: [Reject] = []
+    let same = try Self.importBatch(
+      store, add + "c3,RemoveBook,9781593275846,,,,,2024-03-03T09:00:00Z\n", file: "same.csv",
+      recordedAt: 1, rejects: &rejects)
+    #expect(same.status == .imported && same.skipped == 1 && same.accepted == 1)
+    let changed = "c2,BorrowBook,9781593275846,,,,user124,2024-03-02T09:00:00Z\n"
+    let other = try Self.importBatch(
+      store, changed, file: "other.csv", recordedAt: 2, rejects: &rejects)
+    #expect(other.status == .rejected)
+    #expect(rejects.map(\.code) == [.duplicateCommandID])
+    #expect(rejects.first?.message.contains("position 2") == true)
+    #expect(try store.verify().fault == nil)
+  }
+
+  @Test func keysAreAppendOnly() throws {
+    let log = try TestLog()
+    try log.importBatch(add)
+    #expect(throws: (any Error).self) { try log.tamper("DELETE FROM command_keys") }
+    #expect(throws: (any Error).self) { try log.tamper("UPDATE command_keys SET position = 2") }
+  }
+
+  /// A key removed behind the triggers' back would let a re-import log its command twice:
+  /// verify counts the keys against the events with a command id.
+  @Test func verifyNamesAMissingKey() throws {
+    let log = try TestLog()
+    try log.importBatch(add)
+    #expect(try log.store.verify().fault == nil)
+    try log.tamper("DROP TRIGGER command_keys_append_only_delete")
+    try log.tamper("DELETE FROM command_keys WHERE position = 1")
+    let fault = try log.store.verify().fault
+    #expect(fault?.message.contains("command_keys holds") == true, "\(String(describing: fault))")
+  }
+
+  /// Two ids with one key (an FNV-1a collision, forged here by listing event 1, id c1, under
+  /// the key of c2 as well) are two commands: neither is taken for the other.
+  @Test func idsSharingAKeyStayApart() throws {
+    let log = try TestLog()
+    try log.importBatch(add)
+    try log.tamper("INSERT INTO command_keys (key, position) VALUES (\(commandKey("c2")), 1)")
+    let summary = try log.importBatch(borrow, file: "two.csv", recordedAt: 1)
+    #expect(summary.status == .imported && summary.accepted == 1)
+    let changed = "c2,BorrowBook,9781593275846,,,,user124,2024-03-02T09:00:00Z\n"
+    let conflict = try log.importBatch(add + changed, file: "three.csv", recordedAt: 2)
+    #expect(conflict.status == .rejected && conflict.skipped == 1 && conflict.rejected == 1)
+    #expect(log.rejects.last?.message.contains("position 2") == true)
+  }
+
+  /// A batch longer than one chunk: ids repeated across chunks follow the rule, and rejects
+  /// come in line order.
+  @Test func idsRepeatedAcrossChunksFollowTheRule() throws {
+    let log = try TestLog()
+    var body = ""
+    let rows = 40_000
+    for row in 0..<rows {
+      body += "id\(row),RemoveBook,9781593275846,,,,,2024-03-01T09:00:00Z\n"
+    }
+    // Line 2 + i holds row i; repeat row 5 exactly, and row 7 with another time.
+    body += "id5,RemoveBook,9781593275846,,,,,2024-03-01T09:00:00Z\n"
+    body += "id7,RemoveBook,9781593275846,,,,,2024-03-01T09:00:01Z\n"
+    body += "bad,RemoveBook,978,,,,,2024-03-01T09:00:00Z\n"
+    let summary = try log.importBatch(body, allowPartial: true)
+    #expect(summary.accepted == rows && summary.skipped == 1 && summary.rejected == 2)
+    #expect(log.rejects.map(\.code) == [.duplicateCommandID, .badISBN])
+    #expect(log.rejects.map(\.line) == [rows + 3, rows + 4])
+    #expect(log.rejects.first?.message.contains("position 8") == true)
+    #expect(try log.store.verify().fault == nil)
+  }
+}
