@@ -8,9 +8,9 @@
 /// digit; an ISBN-13 must start with `978` or `979` and is kept as it is.
 public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// The 13 digits read as one decimal number; with a fixed width, numeric order is text order.
-  private let value: UInt64
+  let value: UInt64
 
-  private init(value: UInt64) {
+  init(value: UInt64) {
     self.value = value
   }
 
@@ -23,6 +23,7 @@ public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
 
   /// Parses the UTF-8 bytes of an ISBN field without making a String; nil when invalid.
   public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ISBN? {
+    if bytes.count == 13, let isbn = parseThirteenDigits(bytes) { return isbn }
     var number: UInt64 = 0  // the digits read so far, without a final X
     var count = 0  // digits read, a final X included
     var runningSum = 0  // sum of the digits read so far
@@ -63,6 +64,25 @@ public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
     default:
       return nil
     }
+  }
+
+  /// The stored form (13 ASCII digits) in one pass: `.some(nil)` for 13 digits that are not a
+  /// valid ISBN-13, nil for anything else (left to the general parser).
+  @inline(__always)
+  private static func parseThirteenDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> ISBN?? {
+    var number: UInt64 = 0
+    var sum: UInt64 = 0
+    for index in 0..<13 {
+      let digit = bytes[index] &- UInt8(ascii: "0")
+      guard digit <= 9 else { return nil }
+      number = number &* 10 &+ UInt64(digit)
+      if index < 12 { sum &+= UInt64(digit) &* (index & 1 == 0 ? 1 : 3) }
+    }
+    let prefix = number / 10_000_000_000
+    guard prefix == 978 || prefix == 979, (10 - sum % 10) % 10 == number % 10 else {
+      return .some(nil)
+    }
+    return ISBN(value: number)
   }
 
   /// The 13 ASCII digits, such as `9781593275846`.

@@ -12,8 +12,8 @@ public final class Projection {
   public let anomalyTotal: Int
   private let anomalyFile: SpillFile
   private let loanFile: SpillFile
-  private let lastClosedLoan: [String: Int64]
-  private let openLoansByUser: [String: [Loan]]
+  /// Users with a loan, open or returned, by user id bytes (the library's user indexes).
+  private let usersWithLoans: [Int32]
 
   /// Whether the loan history and the anomaly list are complete. A projection resumed from a
   /// snapshot has the state (books, open loans, counts) but only the history after the
@@ -26,6 +26,8 @@ public final class Projection {
   ) {
     self.cut = cut
     self.policy = policy
+    var library = library
+    library.sync()
     self.library = library
     self.logHead = logHead
     hasHistory = resumedCounts == nil
@@ -33,33 +35,141 @@ public final class Projection {
     anomalyTotal = sink.anomalyTotal + (resumedCounts?.values.reduce(0, +) ?? 0)
     anomalyFile = sink.anomalies
     loanFile = sink.loans
-    lastClosedLoan = sink.lastLoan
-    var open: [String: [Loan]] = [:]
-    for loans in library.openLoans.values {
-      for loan in loans { open[loan.userID, default: []].append(loan) }
-    }
-    openLoansByUser = open
+    usersWithLoans = library.sortedUsers()
   }
 
   /// Every ISBN added by the cut, active or removed, by ISBN.
   public var books: [Book] {
-    library.books.values.sorted { $0.isbn < $1.isbn }
+    library.sortedBooks
   }
 
   /// Every user with a loan, open or returned, by user id.
   public var users: [String] {
-    Set(lastClosedLoan.keys).union(openLoansByUser.keys).sorted {
-      $0.utf8.lexicographicallyPrecedes($1.utf8)
-    }
+    usersWithLoans.map(library.userID)
   }
 
-  /// One user's loans, open and returned, by (borrowed_at, position).
+  /// One user's loans, open and returned, by (borrowed_at, position). Reads the whole spill of
+  /// closed loans: for one user, not for all (see `forEachUser`).
   public func loans(of user: String) -> [Loan] {
-    var loans = openLoansByUser[user] ?? []
-    loanFile.closedLoans(of: user, from: lastClosedLoan[user], into: &loans)
+    guard let index = library.userIndex(of: user) else { return [] }
+    var loans: [Loan] = []
+    library.forEachOpenLoan(ofUser: index) { loan in
+      loans.append(
+        Loan(
+          isbn: library.isbn(loan.book), userID: user, position: loan.position,
+          borrowedAt: Timestamp(microseconds: loan.borrowedAt), returnedAt: nil,
+          counted: loan.counted))
+    }
+    loanFile.forEachRecordChunk(of: SpilledLoan.self) { records in
+      for record in records where record.user == index {
+        loans.append(
+          Loan(
+            isbn: library.isbn(record.book), userID: user, position: record.position,
+            borrowedAt: Timestamp(microseconds: record.borrowedAt),
+            returnedAt: Timestamp(microseconds: record.returnedAt), counted: record.counted != 0))
+      }
+    }
     return loans.sorted {
       ($0.borrowedAt, $0.position) < ($1.borrowedAt, $1.position)
     }
+  }
+
+  /// One loan of `forEachUser`: `book` is the library's ISBN index, `returnedAt` is
+  /// `Int64.min` while open.
+  public struct UserLoan: Sendable {
+    public var book: Int32
+    public var position: Int64
+    public var borrowedAt: Int64
+    public var returnedAt: Int64
+
+    public var isOpen: Bool { returnedAt == Int64.min }
+  }
+
+  /// Every user with a loan, by user id (the library's user index), with their loans open and
+  /// returned by (borrowed_at, position).
+  ///
+  /// A user's loans are placed by their ordinal (loans are opened in (borrowed_at, position)
+  /// order), a `window` of loans (about a million by default) at a time: one sequential read of
+  /// the spilled loans per window, and memory bounded by the window, not by the history.
+  public func forEachUser(
+    window: Int = 1 << 20, _ body: (Int32, UnsafeBufferPointer<UserLoan>) throws -> Void
+  ) rethrows {
+    var start = [Int](repeating: -1, count: library.userCount)
+    var total = 0
+    for user in usersWithLoans {
+      start[Int(user)] = total
+      total += library.loanCount(ofUser: user)
+    }
+    let empty = UserLoan(book: -1, position: -1, borrowedAt: 0, returnedAt: 0)
+    var slots: [UserLoan] = []
+    var first = 0
+    while first < usersWithLoans.count {
+      // Users first..<last, whose loans fill slots base..<end.
+      let base = start[Int(usersWithLoans[first])]
+      var last = first + 1
+      while last < usersWithLoans.count
+        && start[Int(usersWithLoans[last])] + library.loanCount(ofUser: usersWithLoans[last])
+          - base <= window
+      {
+        last += 1
+      }
+      let end =
+        last < usersWithLoans.count ? start[Int(usersWithLoans[last])] : total
+      slots.removeAll(keepingCapacity: true)
+      slots.append(contentsOf: repeatElement(empty, count: end - base))
+      slots.withUnsafeMutableBufferPointer { slots in
+        for user in usersWithLoans[first..<last] {
+          let offset = start[Int(user)] - base
+          library.forEachOpenLoan(ofUser: user) { loan in
+            slots[offset + Int(loan.ordinal)] = UserLoan(
+              book: loan.book, position: loan.position, borrowedAt: loan.borrowedAt,
+              returnedAt: Int64.min)
+          }
+        }
+        loanFile.forEachRecordChunk(of: SpilledLoan.self) { records in
+          for record in records {
+            let slot = start[Int(record.user)] + Int(record.ordinal) - base
+            guard slot >= 0 && slot < slots.count else { continue }
+            slots[slot] = UserLoan(
+              book: record.book, position: record.position, borrowedAt: record.borrowedAt,
+              returnedAt: record.returnedAt)
+          }
+        }
+      }
+      for user in usersWithLoans[first..<last] {
+        let from = start[Int(user)] - base
+        let to = from + library.loanCount(ofUser: user)
+        try Self.ordered(slots[from..<to]) { try body(user, $0) }
+      }
+      first = last
+    }
+  }
+
+  /// Hands over `loans` without empty slots (history a resumed projection lacks), sorted
+  /// by (borrowed_at, position) should the ordinals not already have them so.
+  private static func ordered(
+    _ loans: ArraySlice<UserLoan>, _ body: (UnsafeBufferPointer<UserLoan>) throws -> Void
+  ) rethrows {
+    var loans = loans
+    var sorted = true
+    var holes = false
+    var previous: UserLoan?
+    for loan in loans {
+      if loan.position < 0 {
+        holes = true
+        continue
+      }
+      if let previous, (previous.borrowedAt, previous.position) > (loan.borrowedAt, loan.position) {
+        sorted = false
+      }
+      previous = loan
+    }
+    if holes || !sorted {
+      var kept = loans.filter { $0.position >= 0 }
+      if !sorted { kept.sort { ($0.borrowedAt, $0.position) < ($1.borrowedAt, $1.position) } }
+      loans = kept[...]
+    }
+    try loans.withUnsafeBufferPointer { try body($0) }
   }
 
   /// The anomalies, in replay order.
@@ -69,13 +179,17 @@ public final class Projection {
 
   /// Open loans, those of unknown books included.
   public var openLoanCount: Int {
-    library.openLoanCounts.values.reduce(0, +)
+    library.openLoanTotal
   }
 
   /// Open loans overdue at the cut.
   public var overdueLoanCount: Int {
-    openLoansByUser.values.reduce(0) { count, loans in
-      count + loans.filter { $0.isOverdue(at: cut.at, policy: policy) }.count
+    var count = 0
+    for user in usersWithLoans {
+      library.forEachOpenLoan(ofUser: user) { loan in
+        if loan.borrowedAt + policy.loanMicroseconds < cut.at.microseconds { count += 1 }
+      }
     }
+    return count
   }
 }

@@ -16,8 +16,13 @@ public enum Replayer {
     var sink = try SpillSink()
     var resumedCounts: [AnomalyType: Int]?
     let head: String?
+    // Small logs fold inline; past the first events, a worker thread folds while this one reads.
+    var pipeline = FoldPipeline()
+    var rows = 0
+    var restored = 0
     do {
-      head = try store.replay(
+      defer { pipeline.finish(library: &library, sink: &sink) }
+      head = try store.replayRows(
         cut, snapshotPolicy: resume ? policy.maxLoans : nil,
         start: { start in
           guard let snapshot = start.snapshot else { return }
@@ -25,9 +30,16 @@ public enum Replayer {
           library = Library(policy: policy, restoring: content.state)
           resumedCounts = content.anomalyCounts
         },
-        { event in
-          library.apply(event, sink: &sink)
-          if library.eventCount & 0x3_FFFF == 0 { progress(library.eventCount) }
+        { row in
+          rows += 1
+          if rows <= 1 << 16 {
+            library.apply(row: row, sink: &sink)
+            restored = library.eventCount - rows
+          } else {
+            if !pipeline.started { pipeline.start(library: &library, sink: sink) }
+            pipeline.push(row)
+          }
+          if (restored + rows) & 0x3_FFFF == 0 { progress(restored + rows) }
         })
     } catch let error as EventLogError {
       throw .log(error)

@@ -44,6 +44,39 @@ final class SpillFile {
     size += Int64(utf8.count)
   }
 
+  /// A fixed-size record, its bytes as they are in memory (the file never leaves this process).
+  func append<Record: BitwiseCopyable>(record: Record) {
+    withUnsafeBytes(of: record) { buffer.append(contentsOf: $0) }
+    size += Int64(MemoryLayout<Record>.size)
+  }
+
+  /// Reads the sealed file from the start as fixed-size records, about a megabyte at a time.
+  func forEachRecordChunk<Record: BitwiseCopyable>(
+    of type: Record.Type, _ body: (UnsafeBufferPointer<Record>) throws -> Void
+  ) rethrows {
+    let stride = MemoryLayout<Record>.stride
+    let perChunk = max(1, (1 << 20) / stride)
+    let storage = UnsafeMutableBufferPointer<Record>.allocate(capacity: perChunk)
+    defer { storage.deallocate() }
+    let raw = UnsafeMutableRawPointer(storage.baseAddress!)
+    var offset: Int64 = 0
+    while offset + Int64(stride) <= size {
+      let bytes = Int(min(Int64(perChunk), (size - offset) / Int64(stride))) * stride
+      var done = 0
+      while done < bytes {
+        let got = pread(descriptor, raw + done, bytes - done, off_t(offset) + off_t(done))
+        if got < 0 && errno == EINTR { continue }
+        if got <= 0 { break }
+        done += got
+      }
+      let count = done / stride
+      guard count > 0 else { return }
+      try body(UnsafeBufferPointer(rebasing: storage[..<count]))
+      guard done == bytes else { return }
+      offset += Int64(bytes)
+    }
+  }
+
   private func append(int32 value: UInt32) {
     withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     size += 4

@@ -1,14 +1,24 @@
 import LibraryDomain
 
+/// A closed loan as the spill file keeps it: fixed size, with the fold's dense indexes.
+struct SpilledLoan: BitwiseCopyable {
+  var user: Int32
+  /// The user's count of loans opened before this one: its place among the user's loans.
+  var ordinal: Int32
+  var book: Int32
+  var counted: Int32
+  var position: Int64
+  var borrowedAt: Int64
+  var returnedAt: Int64
+}
+
 /// The replay's sink: anomalies go to one scratch file in replay order, closed loans to another
-/// as a backward chain per user, so memory holds only the state (books, users, open loans).
+/// as fixed-size records, so memory holds only the state (books, users, open loans).
 struct SpillSink: ReplaySink {
   let anomalies: SpillFile
   let loans: SpillFile
   private(set) var anomalyCounts: [AnomalyType: Int] = [:]
   private(set) var anomalyTotal = 0
-  /// The offset of each user's latest closed loan.
-  private(set) var lastLoan: [String: Int64] = [:]
   private(set) var failure: ReplayError?
 
   init() throws(ReplayError) {
@@ -30,14 +40,15 @@ struct SpillSink: ReplaySink {
   }
 
   mutating func closed(_ loan: Loan) {
-    let offset = loans.size
-    loans.append(int64: lastLoan[loan.userID] ?? -1)
-    loans.append(int64: loan.position)
-    loans.append(int64: loan.borrowedAt.microseconds)
-    loans.append(int64: loan.returnedAt?.microseconds ?? Int64.min)
-    loans.append(byte: loan.counted ? 1 : 0)
-    loans.append(string: loan.isbn.digits)
-    lastLoan[loan.userID] = offset
+    preconditionFailure("the fold reports closed loans with their indexes")
+  }
+
+  mutating func closed(_ loan: ClosedLoan, userID: () -> String) {
+    loans.append(
+      record: SpilledLoan(
+        user: loan.user, ordinal: loan.ordinal, book: loan.book, counted: loan.counted ? 1 : 0,
+        position: loan.position, borrowedAt: loan.borrowedAt.microseconds,
+        returnedAt: loan.returnedAt.microseconds))
     flush(loans)
   }
 
@@ -68,26 +79,6 @@ extension SpillFile {
         Anomaly(
           type: type, occurredAt: occurred, position: position, commandID: commandID, isbn: isbn,
           userID: userID, detail: detail))
-    }
-  }
-
-  /// Reads one user's closed loans by walking the chain back from `offset`.
-  func closedLoans(of user: String, from offset: Int64?, into loans: inout [Loan]) {
-    var next = offset ?? -1
-    while next >= 0 {
-      var reader = reader(at: next, window: 128)
-      next = reader.int64()
-      let position = reader.int64()
-      let borrowed = reader.int64()
-      let returned = reader.int64()
-      let counted = reader.byte() == 1
-      guard let isbn = ISBN(reader.string() ?? "") else { continue }
-      loans.append(
-        Loan(
-          isbn: isbn, userID: user, position: position,
-          borrowedAt: Timestamp(microseconds: borrowed),
-          returnedAt: returned == Int64.min ? nil : Timestamp(microseconds: returned),
-          counted: counted))
     }
   }
 }

@@ -26,19 +26,36 @@ struct ReportRows {
 
   /// Each user with their loans, filtered; users left without loans are dropped.
   func forEachUser(_ body: (String, [[Cell]]) throws -> Void) rethrows {
-    let users = filter.userID.map { [$0] } ?? projection.users
-    for user in users {
+    let library = projection.library
+    let at = projection.cut.at
+    if let user = filter.userID {
       let loans = projection.loans(of: user).filter { filter.admits(isbn: $0.isbn) }
-      guard !loans.isEmpty else { continue }
+      guard !loans.isEmpty else { return }
       try body(
         user,
         loans.map { loan in
           [
-            .text(loan.isbn.digits), .optional(projection.library.books[loan.isbn]?.title),
+            .text(loan.isbn.digits),
+            .optional(library.bookIndex(of: loan.isbn).flatMap(library.title)),
             .text(loan.borrowedAt.description), .optional(loan.returnedAt?.description),
-            .bool(loan.isOverdue(at: projection.cut.at, policy: projection.policy)),
+            .bool(loan.isOverdue(at: at, policy: projection.policy)),
           ]
         })
+      return
+    }
+    let loanMicroseconds = projection.policy.loanMicroseconds
+    try projection.forEachUser { user, loans in
+      var rows: [[Cell]] = []
+      for loan in loans where filter.admits(isbn: library.isbn(loan.book)) {
+        rows.append([
+          .text(library.isbn(loan.book).digits), .optional(library.title(loan.book)),
+          .text(Timestamp(microseconds: loan.borrowedAt).description),
+          .optional(loan.isOpen ? nil : Timestamp(microseconds: loan.returnedAt).description),
+          .bool(loan.isOpen && loan.borrowedAt + loanMicroseconds < at.microseconds),
+        ])
+      }
+      guard !rows.isEmpty else { return }
+      try body(library.userID(user), rows)
     }
   }
 
@@ -60,14 +77,14 @@ struct ReportRows {
   /// The summary as ordered key/value pairs (anomalies as one nested object).
   var summary: [(String, Cell)] {
     let library = projection.library
-    let active = library.books.values.filter { $0.status == .active }
+    let totals = library.totals
     return [
       ("at", .text(at)),
       ("known_at", .optional(knownAt)),
       ("events", .number(library.eventCount)),
-      ("titles_active", .number(active.count)),
-      ("copies_total", .number(active.reduce(0) { $0 + $1.total })),
-      ("copies_on_loan", .number(library.books.values.reduce(0) { $0 + $1.onLoan })),
+      ("titles_active", .number(totals.titlesActive)),
+      ("copies_total", .number(totals.copiesTotal)),
+      ("copies_on_loan", .number(totals.copiesOnLoan)),
       ("open_loans", .number(projection.openLoanCount)),
       ("overdue_loans", .number(projection.overdueLoanCount)),
     ]

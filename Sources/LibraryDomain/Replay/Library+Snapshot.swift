@@ -17,26 +17,14 @@ public struct LibraryState: Sendable, Equatable {
 }
 
 extension Library {
-  /// The state in canonical order (independent of dictionary order).
+  /// The state in canonical order (independent of how the fold stores it).
   public var state: LibraryState {
-    let books = books.values.sorted { $0.isbn < $1.isbn }
-    let keys = openLoans.keys.sorted {
-      $0.userID == $1.userID
-        ? $0.isbn < $1.isbn : $0.userID.utf8.lexicographicallyPrecedes($1.userID.utf8)
-    }
-    return LibraryState(
-      books: books, openLoans: keys.flatMap { openLoans[$0] ?? [] }, eventCount: eventCount)
+    LibraryState(books: sortedBooks, openLoans: sortedOpenLoans, eventCount: eventCount)
   }
 
   /// A library in `state`, to fold on from there under `policy`.
   public init(policy: ReplayPolicy, restoring state: LibraryState) {
     self.init(policy: policy)
-    books.reserveCapacity(state.books.count)
-    for book in state.books { books[book.isbn] = book }
-    for loan in state.openLoans {
-      openLoans[LoanKey(userID: loan.userID, isbn: loan.isbn), default: []].append(loan)
-      openLoanCounts[loan.userID, default: 0] += 1
-    }
-    eventCount = state.eventCount
+    restore(books: state.books, openLoans: state.openLoans, eventCount: state.eventCount)
   }
 }

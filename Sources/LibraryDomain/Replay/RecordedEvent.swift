@@ -13,3 +13,66 @@ public struct RecordedEvent: Sendable, Equatable {
     self.event = event
   }
 }
+
+/// One stored event as the replay reads it, for the fold's fast path (`Library.apply(row:sink:)`):
+/// no String per event, only the texts the fold needs, when it needs them. The bytes of `userID`
+/// are valid only during the call that receives the row; do not keep them.
+public struct EventRow {
+  public var position: Int64
+  public var occurredAt: Timestamp
+  public var type: EventType
+  public var isbn: ISBN
+  /// BookAdded only (0 otherwise).
+  public var quantity: Int
+  /// BookAdded only ("" otherwise).
+  public var title: String
+  /// BookAdded only ("" otherwise).
+  public var author: String
+  /// BookBorrowed and BookReturned only (empty otherwise).
+  public var userID: UnsafeBufferPointer<UInt8>
+  /// Hands the command id's bytes (empty when none) to its argument; read only when asked for
+  /// (an anomaly), the bytes valid only during that call.
+  public var withCommandID: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
+
+  public init(
+    position: Int64, occurredAt: Timestamp, type: EventType, isbn: ISBN, quantity: Int,
+    title: String, author: String, userID: UnsafeBufferPointer<UInt8>,
+    withCommandID: @escaping ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
+  ) {
+    self.position = position
+    self.occurredAt = occurredAt
+    self.type = type
+    self.isbn = isbn
+    self.quantity = quantity
+    self.title = title
+    self.author = author
+    self.userID = userID
+    self.withCommandID = withCommandID
+  }
+
+  /// The command id ("" when none).
+  public func commandID() -> String {
+    var text = ""
+    withCommandID { text = String(decoding: $0, as: UTF8.self) }
+    return text
+  }
+
+  /// The row as a self-contained event (Strings copied out).
+  public var recorded: RecordedEvent {
+    let event: LibraryEvent
+    switch type {
+    case .bookAdded:
+      event = .bookAdded(BookAdded(isbn: isbn, title: title, author: author, quantity: quantity))
+    case .bookBorrowed:
+      event = .bookBorrowed(
+        BookBorrowed(isbn: isbn, userID: String(decoding: userID, as: UTF8.self)))
+    case .bookReturned:
+      event = .bookReturned(
+        BookReturned(isbn: isbn, userID: String(decoding: userID, as: UTF8.self)))
+    case .bookRemoved:
+      event = .bookRemoved(BookRemoved(isbn: isbn))
+    }
+    return RecordedEvent(
+      position: position, occurredAt: occurredAt, commandID: commandID(), event: event)
+  }
+}
