@@ -6,14 +6,14 @@ import LibraryDomain
 /// chain from the stored bytes and checking every stored field, without a String per event.
 /// Messages (the slow path) are made only for the first fault.
 struct ChainWalk {
-  /// The columns the walk reads, in its order.
+  /// The columns the walk reads, in its order, for the positions in `?1 <.. ?2`.
   static let sql = """
     SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_at,
       recorded_at, batch, hash, occurred_us, recorded_us, command_key
-    FROM events ORDER BY position
+    FROM events WHERE position > ?1 AND position <= ?2 ORDER BY position
     """
 
-  private(set) var chain = HashChain()
+  private(set) var chain: HashChain
   private(set) var events: Int64 = 0
   /// Events with a command id: each has one row in `command_keys`.
   private(set) var keyed: Int64 = 0
@@ -29,8 +29,19 @@ struct ChainWalk {
   private var batchName = ""
   private var batchKnown = false
 
-  init(knownBatches: Set<String>) {
+  /// The last position checked (where the walk started, before any).
+  var position: Int64 { lastPosition }
+
+  /// A walk from the first event, or one that goes on after event `position`, whose stored
+  /// hash and recorded time are given (a second walker: the first one checks that hash).
+  init(
+    knownBatches: Set<String>, after position: Int64 = 0, head: [UInt8]? = nil,
+    recorded: Int64 = Int64.min
+  ) {
     self.knownBatches = knownBatches
+    chain = head.map { HashChain(head: $0) } ?? HashChain()
+    lastPosition = position
+    lastRecorded = recorded
     scratch.reserveCapacity(64)
   }
 

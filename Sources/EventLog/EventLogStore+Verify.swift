@@ -28,11 +28,15 @@ extension EventLogStore {
   /// `quick_check` (every B-tree page, record and constraint) and a count of the replay index
   /// against the events; `thorough` runs the full `integrity_check` instead, which also matches
   /// every index entry against its row.
+  ///
+  /// A log of `parallelFrom` events or more is walked in two halves at once: the second walker
+  /// starts from the stored hash of the middle event, which the first walker recomputes and
+  /// compares, so the chain is still checked link by link.
   public func verify(
-    thorough: Bool = false, progress: (Int64) -> Void = { _ in }
+    thorough: Bool = false, parallelFrom: Int64 = 1 << 18, progress: (Int64) -> Void = { _ in }
   ) throws(EventLogError) -> VerifyReport {
     let structure = StructureCheck(path: path, wait: wait, thorough: thorough)
-    var report = try walkChain(progress: progress)
+    var report = try walkChain(parallelFrom: parallelFrom, progress: progress)
     let (problems, index) = try structure.result()
     if !problems.isEmpty {
       // A damaged file explains whatever else was found: it is reported first.
@@ -47,7 +51,9 @@ extension EventLogStore {
     return report
   }
 
-  private func walkChain(progress: (Int64) -> Void) throws(EventLogError) -> VerifyReport {
+  private func walkChain(
+    parallelFrom: Int64, progress: (Int64) -> Void
+  ) throws(EventLogError) -> VerifyReport {
     try read { db in
       var report = VerifyReport()
       let batches = try Row.fetchAll(
@@ -57,35 +63,68 @@ extension EventLogStore {
       for row in batches {
         expected[row[0]] = (row[1], row[2], row[3])
       }
-      var walk = ChainWalk(knownBatches: Set(expected.keys))
-      let statement = try db.makeStatement(sql: ChainWalk.sql)
-      let handle = statement.sqliteStatement
-      defer { sqlite3_reset(handle) }
-      try forEachRow(handle) {
-        if let problem = walk.check(handle) {
-          report.fault = VerifyFault(position: sqlite3_column_int64(handle, 0), message: problem)
-          return false
+      let known = Set(expected.keys)
+      let end = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+      // The second half, on its own connection and thread, from the stored middle link.
+      var second: SecondWalk?
+      var middle = end
+      if end >= parallelFrom, end >= 2 {
+        let half = end / 2
+        if let row = try Row.fetchOne(
+          db, sql: "SELECT hash, recorded_us FROM events WHERE position = ?", arguments: [half]),
+          let hash = (row[0] as String?).flatMap(unhex), hash.count == 32
+        {
+          middle = half
+          second = SecondWalk(
+            path: path, wait: wait,
+            walk: ChainWalk(knownBatches: known, after: half, head: hash, recorded: row[1]),
+            through: end)
         }
-        if walk.events & 0xFFFF == 0 { progress(walk.events) }
-        return true
       }
-      if report.fault != nil { return report }
+      var walk = ChainWalk(knownBatches: known)
+      let share: Int64 = second == nil ? 1 : 2
+      if let fault = try walkRange(db, &walk, through: middle, progress: { progress($0 * share) }) {
+        _ = try second?.result()
+        report.fault = fault
+        return report
+      }
       walk.finish()
-      report.events = walk.events
-      report.head = walk.events > 0 ? walk.chain.headHex : nil
+      var events = walk.events
+      var keyed = walk.keyed
+      var seen = walk.seen
+      var head = walk.events > 0 ? walk.chain.headHex : nil
+      if let second {
+        let (other, fault) = try second.result()
+        if let fault {
+          report.fault = fault
+          return report
+        }
+        events += other.events
+        keyed += other.keyed
+        head = other.chain.headHex
+        for (sha, tally) in other.seen {
+          let mine = seen[sha]
+          seen[sha] = (
+            (mine?.count ?? 0) + tally.count, min(mine?.first ?? tally.first, tally.first),
+            max(mine?.last ?? tally.last, tally.last)
+          )
+        }
+      }
+      report.events = events
+      report.head = head
       // The idempotency index: one key per event with a command id (a missing key would let a
       // re-import log the command twice).
       if try db.tableExists("command_keys") {
         let keys = try Int64.fetchOne(db, sql: "SELECT count(*) FROM command_keys") ?? 0
-        if keys != walk.keyed {
+        if keys != keyed {
           report.fault = VerifyFault(
             position: nil,
-            message: "command_keys holds \(keys) keys for \(walk.keyed) events with a command id")
+            message: "command_keys holds \(keys) keys for \(keyed) events with a command id")
           return report
         }
       }
       for (sha, want) in expected.sorted(by: { $0.key < $1.key }) {
-        let got = walk.seen[sha]
+        let got = seen[sha]
         if (got?.count ?? 0) != want.count || got?.first != want.first || got?.last != want.last {
           report.fault = VerifyFault(
             position: want.first ?? got?.first,
@@ -97,6 +136,69 @@ extension EventLogStore {
       }
       return report
     }
+  }
+}
+
+/// Walks the events after `walk`'s position through `end`; the first fault, nil when sound.
+private func walkRange(
+  _ db: Database, _ walk: inout ChainWalk, through end: Int64, progress: (Int64) -> Void
+) throws -> VerifyFault? {
+  let statement = try db.makeStatement(sql: ChainWalk.sql)
+  let handle = statement.sqliteStatement
+  defer { sqlite3_reset(handle) }
+  // The first walker also reads positions below 1, which only a tamperer can have written.
+  sqlite3_bind_int64(handle, 1, walk.position == 0 ? Int64.min : walk.position)
+  sqlite3_bind_int64(handle, 2, end)
+  var fault: VerifyFault?
+  try forEachRow(handle) {
+    if let problem = walk.check(handle) {
+      fault = VerifyFault(position: sqlite3_column_int64(handle, 0), message: problem)
+      return false
+    }
+    if walk.events & 0xFFFF == 0 { progress(walk.events) }
+    return true
+  }
+  // Rows missing at the end of the range (a gap before `end`) are a gap too.
+  if fault == nil, walk.position != end {
+    fault = VerifyFault(
+      position: walk.position + 1,
+      message: "position \(walk.position + 1) is missing: positions must run 1, 2, 3 … without gaps"
+    )
+  }
+  return fault
+}
+
+/// The second half of a chain walk, on a connection and thread of its own.
+private final class SecondWalk: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var walk: ChainWalk
+  private var fault: VerifyFault?
+  private var failure: EventLogError?
+
+  init(path: String, wait: Double, walk: ChainWalk, through end: Int64) {
+    self.walk = walk
+    Thread.detachNewThread { [self] in
+      defer { done.signal() }
+      do {
+        let queue = try EventLogStore.openReader(path: path, wait: wait)
+        try queue.inDatabase { db in
+          try db.inTransaction(.deferred) {
+            fault = try walkRange(db, &self.walk, through: end, progress: { _ in })
+            self.walk.finish()
+            return .commit
+          }
+        }
+      } catch {
+        failure = EventLogError.from(error, path: path, wait: wait)
+      }
+    }
+  }
+
+  /// Waits for the walk: its state, and its first fault.
+  func result() throws(EventLogError) -> (ChainWalk, VerifyFault?) {
+    done.wait()
+    if let failure { throw failure }
+    return (walk, fault)
   }
 }
 

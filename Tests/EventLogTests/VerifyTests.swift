@@ -51,4 +51,31 @@ struct VerifyTests {
     #expect(report.head != head)
     #expect(report.fault != nil)
   }
+
+  /// The two-walker verify of a large log (forced here on a small one) finds exactly what the
+  /// one-walker verify finds: the same head on a sound log, and the same first position for a
+  /// tampered event in the first half, at the middle link, just after it, or at the end.
+  @Test(arguments: [1, 2, 10, 11, 12, 13, 23])
+  func twoWalkersFindWhatOneFinds(tampered: Int) throws {
+    let log = try TestLog()
+    var body = ""
+    for index in 1...20 {
+      body +=
+        "a\(index),AddBook,9781593275846,Elixir in Action,Sasa Juric,1,,"
+        + "2024-03-01T09:\(10 + index):00Z\n"
+    }
+    try log.importBatch(body, file: "one.csv")
+    try log.importBatch(Self.body, file: "two.csv", recordedAt: 60)
+    let single = try log.store.verify(parallelFrom: .max)
+    let parallel = try log.store.verify(parallelFrom: 2)
+    #expect(single.fault == nil && parallel == single)
+    #expect(parallel.events == 23 && parallel.batches == 2)
+
+    try log.tamper(
+      Self.dropTriggers + "UPDATE events SET title = 'Elixir' WHERE position = \(tampered)")
+    let one = try log.store.verify(parallelFrom: .max)
+    let two = try log.store.verify(parallelFrom: 2)
+    #expect(one.fault?.position == Int64(tampered), "\(String(describing: one.fault))")
+    #expect(two.fault == one.fault)
+  }
 }
