@@ -5,7 +5,7 @@ import LibraryDomain
 /// Verify's hot loop: walks the events in position order through the C API, re-computing the
 /// chain from the stored bytes and checking every stored field, without a String per event.
 /// Messages (the slow path) are made only for the first fault.
-struct ChainWalk {
+struct ChainWalk: Sendable {
   /// The columns the walk reads, in its order, for the positions in `?1 <.. ?2`.
   static let sql = """
     SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_at,

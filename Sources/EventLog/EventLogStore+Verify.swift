@@ -35,7 +35,7 @@ extension EventLogStore {
   public func verify(
     thorough: Bool = false, parallelFrom: Int64 = 1 << 18, progress: (Int64) -> Void = { _ in }
   ) throws(EventLogError) -> VerifyReport {
-    let structure = StructureCheck(path: path, wait: wait, thorough: thorough)
+    let structure = structureCheck(path: path, wait: wait, thorough: thorough)
     var report = try walkChain(parallelFrom: parallelFrom, progress: progress)
     let (problems, index) = try structure.result()
     if !problems.isEmpty {
@@ -66,7 +66,7 @@ extension EventLogStore {
       let known = Set(expected.keys)
       let end = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
       // The second half, on its own connection and thread, from the stored middle link.
-      var second: SecondWalk?
+      var second: BackgroundRead<(ChainWalk, VerifyFault?)>?
       var middle = end
       if end >= parallelFrom, end >= 2 {
         let half = end / 2
@@ -75,7 +75,7 @@ extension EventLogStore {
           let hash = (row[0] as String?).flatMap(unhex), hash.count == 32
         {
           middle = half
-          second = SecondWalk(
+          second = secondWalk(
             path: path, wait: wait,
             walk: ChainWalk(knownBatches: known, after: half, head: hash, recorded: row[1]),
             through: end)
@@ -168,82 +168,70 @@ private func walkRange(
   return fault
 }
 
-/// The second half of a chain walk, on a connection and thread of its own.
-private final class SecondWalk: @unchecked Sendable {
+/// A read on a connection and thread of its own, in one read transaction: verify's second
+/// walker and its check of the file run so, beside the first walker.
+private final class BackgroundRead<Value>: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
-  private var walk: ChainWalk
-  private var fault: VerifyFault?
-  private var failure: EventLogError?
+  private var outcome: Result<Value, EventLogError>?
 
-  init(path: String, wait: Double, walk: ChainWalk, through end: Int64) {
-    self.walk = walk
+  init(path: String, wait: Double, _ body: @escaping @Sendable (Database) throws -> Value) {
     Thread.detachNewThread { [self] in
       defer { done.signal() }
       do {
         let queue = try EventLogStore.openReader(path: path, wait: wait)
-        try queue.inDatabase { db in
+        let value = try queue.inDatabase { db in
+          var value: Value?
           try db.inTransaction(.deferred) {
-            fault = try walkRange(db, &self.walk, through: end, progress: { _ in })
-            self.walk.finish()
+            value = try body(db)
             return .commit
           }
+          return value!
         }
+        outcome = .success(value)
       } catch {
-        failure = EventLogError.from(error, path: path, wait: wait)
+        outcome = .failure(EventLogError.from(error, path: path, wait: wait))
       }
     }
   }
 
-  /// Waits for the walk: its state, and its first fault.
-  func result() throws(EventLogError) -> (ChainWalk, VerifyFault?) {
+  /// Waits for the read and returns what it gave.
+  func result() throws(EventLogError) -> Value {
     done.wait()
-    if let failure { throw failure }
+    return try outcome!.get()
+  }
+}
+
+/// The second half of a chain walk: its state, and its first fault.
+private func secondWalk(
+  path: String, wait: Double, walk: ChainWalk, through end: Int64
+) -> BackgroundRead<(ChainWalk, VerifyFault?)> {
+  BackgroundRead(path: path, wait: wait) { db in
+    var walk = walk
+    let fault = try walkRange(db, &walk, through: end, progress: { _ in })
+    walk.finish()
     return (walk, fault)
   }
 }
 
-/// SQLite's check of the file, on a connection and thread of its own.
-private final class StructureCheck: @unchecked Sendable {
-  private let done = DispatchSemaphore(value: 0)
-  private var problems: [String] = []
-  private var indexProblem: String?
-  private var failure: EventLogError?
-
-  init(path: String, wait: Double, thorough: Bool) {
-    Thread.detachNewThread { [self] in
-      defer { done.signal() }
-      do {
-        let queue = try EventLogStore.openReader(path: path, wait: wait)
-        try queue.inDatabase { db in
-          try db.inTransaction(.deferred) {
-            let pragma = thorough ? "integrity_check" : "quick_check"
-            let report = try String.fetchAll(db, sql: "PRAGMA \(pragma)")
-            if report != ["ok"] { problems = report }
-            // Replay reads the events through this index: it must hold one entry per event.
-            let entries =
-              try Int64.fetchOne(
-                db,
-                sql: "SELECT count(*) FROM events INDEXED BY events_by_occurrence"
-                  + " WHERE occurred_us >= -9223372036854775808") ?? 0
-            let events = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
-            if entries != events {
-              indexProblem =
-                "index events_by_occurrence holds \(entries) entries for \(events) events"
-            }
-            return .commit
-          }
-        }
-      } catch {
-        failure = EventLogError.from(error, path: path, wait: wait)
-      }
-    }
-  }
-
-  /// Waits for the check: the problems SQLite found (none when the file is sound), and whether
-  /// the replay index misses events.
-  func result() throws(EventLogError) -> ([String], index: String?) {
-    done.wait()
-    if let failure { throw failure }
-    return (problems, indexProblem)
+/// SQLite's check of the file: the problems it found (none when the file is sound), and whether
+/// the replay index misses events.
+private func structureCheck(
+  path: String, wait: Double, thorough: Bool
+) -> BackgroundRead<([String], index: String?)> {
+  BackgroundRead(path: path, wait: wait) { db in
+    let pragma = thorough ? "integrity_check" : "quick_check"
+    let report = try String.fetchAll(db, sql: "PRAGMA \(pragma)")
+    // Replay reads the events through this index: it must hold one entry per event.
+    let entries =
+      try Int64.fetchOne(
+        db,
+        sql: "SELECT count(*) FROM events INDEXED BY events_by_occurrence"
+          + " WHERE occurred_us >= -9223372036854775808") ?? 0
+    let events = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+    return (
+      report == ["ok"] ? [] : report,
+      entries == events
+        ? nil : "index events_by_occurrence holds \(entries) entries for \(events) events"
+    )
   }
 }
