@@ -26,8 +26,6 @@ public final class Projection {
   ) {
     self.cut = cut
     self.policy = policy
-    var library = library
-    library.sync()
     self.library = library
     self.logHead = logHead
     hasHistory = resumedCounts == nil

@@ -83,13 +83,11 @@ public struct Library: Sendable {
   private var freeLoan: Int32 = -1
   /// Open loans, those of unknown books included.
   public var openLoanTotal: Int {
-    staged ? views.openLoans!.values.reduce(0) { $0 + $1.count } : openLoansCounted
+    openLoansCounted
   }
   private var openLoansCounted = 0
-  /// `books`, `openLoans` and `openLoanCounts` as built on first read (a cache), or, while
-  /// `staged`, as set through those properties (the state itself, until `sync`).
+  /// `books`, `openLoans` and `openLoanCounts` as built on first read (a cache).
   private var views = LibraryViews()
-  private var staged = false
 
   private struct UserSlot: Sendable {
     var head: Int32 = -1
@@ -120,33 +118,15 @@ public struct Library: Sendable {
   // MARK: - Views
 
   /// Every ISBN added so far, active or removed. Built on first read and kept until the library
-  /// changes. Setting it (or one of its entries) stages the dictionaries as the state until the
-  /// next event or `sync()`; prefer `restore(books:openLoans:eventCount:)` for bulk loads.
-  public internal(set) var books: [ISBN: Book] {
-    get { views.read(\.books) { makeBooks() } }
-    _modify {
-      stage()
-      yield &views.books!
-    }
-  }
+  /// changes.
+  public var books: [ISBN: Book] { views.read(\.books) { makeBooks() } }
 
-  /// Open loans per user and ISBN, oldest first (built, kept and staged like `books`).
-  public internal(set) var openLoans: [LoanKey: [Loan]] {
-    get { views.read(\.openLoans) { makeOpenLoans() } }
-    _modify {
-      stage()
-      yield &views.openLoans!
-    }
-  }
+  /// Open loans per user and ISBN, oldest first (built and kept like `books`).
+  public var openLoans: [LoanKey: [Loan]] { views.read(\.openLoans) { makeOpenLoans() } }
 
-  /// Open loans per user, of any book (built, kept and staged like `books`; once synced, the
-  /// counts are those of the open loans).
-  public internal(set) var openLoanCounts: [String: Int] {
-    get { views.read(\.openLoanCounts) { makeOpenLoanCounts() } }
-    _modify {
-      stage()
-      yield &views.openLoanCounts!
-    }
+  /// Open loans per user, of any book (built and kept like `books`).
+  public var openLoanCounts: [String: Int] {
+    views.read(\.openLoanCounts) { makeOpenLoanCounts() }
   }
 
   private func makeBooks() -> [ISBN: Book] {
@@ -177,47 +157,10 @@ public struct Library: Sendable {
     return counts
   }
 
-  /// Makes the three dictionaries the state (until `sync`), in a box of this library's own.
-  private mutating func stage() {
-    if staged {
-      if !isKnownUniquelyReferenced(&views) { views = views.copy() }
-      return
-    }
-    views = LibraryViews(
-      books: makeBooks(), openLoans: makeOpenLoans(), openLoanCounts: makeOpenLoanCounts())
-    staged = true
-  }
-
-  /// Makes the fold's tables the state again after `books` or `openLoans` were set (applying an
-  /// event does it; the index accessors below need it).
-  public mutating func sync() {
-    guard staged else { return }
-    let books = views.books!
-    let loans = views.openLoans!.values.flatMap { $0 }
-    staged = false
-    views = LibraryViews()
-    for index in bookSlots.indices {
-      bookSlots[index] = BookSlot()
-      titles[index] = ""
-      authors[index] = ""
-    }
-    for user in userSlots.indices {
-      userSlots[user].head = -1
-      userSlots[user].tail = -1
-      userSlots[user].open = 0
-    }
-    pool.removeAll(keepingCapacity: true)
-    freeLoan = -1
-    openLoansCounted = 0
-    restore(
-      books: books.values.sorted { $0.isbn < $1.isbn }, openLoans: loans, eventCount: eventCount)
-  }
-
-  /// Before any change of the tables: back from staged dictionaries, and the cached views
-  /// dropped (in a box of this library's own).
+  /// Before any change of the tables: the cached views dropped (in a box of this library's
+  /// own).
   @inline(__always)
   private mutating func changing() {
-    if staged { sync() }
     if !isKnownUniquelyReferenced(&views) {
       views = LibraryViews()
     } else if !views.isEmpty {
@@ -227,7 +170,6 @@ public struct Library: Sendable {
 
   /// Every ISBN added so far, by ISBN (the canonical order of a snapshot).
   public var sortedBooks: [Book] {
-    if staged { return views.books!.values.sorted { $0.isbn < $1.isbn } }
     return bookSlots.indices.filter { bookSlots[$0].added }.map(makeBook).sorted {
       $0.isbn < $1.isbn
     }
@@ -236,11 +178,6 @@ public struct Library: Sendable {
   /// Open loans by (user id bytes, ISBN), oldest first within one user and ISBN (the canonical
   /// order of a snapshot).
   public var sortedOpenLoans: [Loan] {
-    if staged {
-      var synced = self
-      synced.sync()
-      return synced.sortedOpenLoans
-    }
     var result: [Loan] = []
     result.reserveCapacity(openLoanTotal)
     for user in sortedUsers(where: { $0.open > 0 }) {
@@ -635,13 +572,7 @@ final class LibraryViews: @unchecked Sendable {
   var openLoanCounts: [String: Int]?
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-  init(
-    books: [ISBN: Book]? = nil, openLoans: [Library.LoanKey: [Loan]]? = nil,
-    openLoanCounts: [String: Int]? = nil
-  ) {
-    self.books = books
-    self.openLoans = openLoans
-    self.openLoanCounts = openLoanCounts
+  init() {
     pthread_mutex_init(mutex, nil)
   }
 
@@ -657,12 +588,6 @@ final class LibraryViews: @unchecked Sendable {
     books = nil
     openLoans = nil
     openLoanCounts = nil
-  }
-
-  func copy() -> LibraryViews {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    return LibraryViews(books: books, openLoans: openLoans, openLoanCounts: openLoanCounts)
   }
 
   /// The view at `path`, built with `make` when missing.
