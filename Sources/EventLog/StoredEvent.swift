@@ -42,21 +42,4 @@ public struct StoredEvent: Sendable, Equatable {
     recordedMicroseconds = row[13]
     commandKey = row[14]
   }
-
-  /// The canonical bytes of SPEC section 2, from the stored text.
-  public var canonical: CanonicalEvent {
-    var canonical = CanonicalEvent()
-    canonical.append(number: position)
-    canonical.append(type)
-    canonical.append(commandID)
-    canonical.append(isbn)
-    canonical.append(title)
-    canonical.append(author)
-    canonical.append(number: quantity)
-    canonical.append(userID)
-    canonical.append(occurredAt)
-    canonical.append(recordedAt)
-    canonical.append(batch)
-    return canonical
-  }
 }
