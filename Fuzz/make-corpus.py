@@ -3,7 +3,7 @@
 
 Seeds: every fixtures/*/batches/*.csv (cut into slices of at most --max-len bytes, each with its
 batch's header, so large nightly batches fit libFuzzer's -max_len) and the `input` of every case
-of ../shared/conformance/csv-cases.jsonl. The corpus is written to an ignored folder and never
+of Tests/Conformance/csv-cases.jsonl. The corpus is written to an ignored folder and never
 committed. Same inputs, same files: each seed is named after its SHA-1.
 """
 
@@ -38,7 +38,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / ".build-fuzz" / "corpus"))
     parser.add_argument(
         "--conformance",
-        default=str(ROOT.parent / "shared" / "conformance" / "csv-cases.jsonl"))
+        default=str(ROOT / "Tests" / "Conformance" / "csv-cases.jsonl"))
     parser.add_argument("--max-len", type=int, default=4096)
     args = parser.parse_args()
 

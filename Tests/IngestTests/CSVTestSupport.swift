@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import ShelflogTestSupport
 import Testing
 
 /// A record as plain values, for comparing readers' output in tests.
@@ -87,7 +88,8 @@ struct ConformanceCase: Sendable, Decodable, CustomTestStringConvertible {
   }
 }
 
-/// The shared conformance cases, found beside the package (or in `SHELFLOG_CONFORMANCE_DIR`).
+/// The CSV conformance cases, in the repository (`Tests/Conformance/csv-cases.jsonl`; origins
+/// and licences in `Tests/Conformance/SOURCES.md`).
 enum ConformanceCorpus {
   static let fileName = "csv-cases.jsonl"
 
@@ -101,42 +103,16 @@ enum ConformanceCorpus {
     var description: String
   }
 
-  /// Where `csv-cases.jsonl` is: the environment override, else `../shared/conformance/` beside
-  /// the folder holding `Package.swift`, else the first ancestor with a `shared/conformance`.
-  static func locate(from filePath: String = #filePath) -> URL? {
-    let environment = ProcessInfo.processInfo.environment
-    if let directory = environment["SHELFLOG_CONFORMANCE_DIR"], !directory.isEmpty {
-      return URL(fileURLWithPath: directory).appendingPathComponent(fileName)
-    }
-    let files = FileManager.default
-    let testFolder = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-    var candidates: [URL] = []
-    var folder = testFolder
-    while folder.pathComponents.count > 1 {
-      if files.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-        candidates.append(folder.deletingLastPathComponent())
-        break
-      }
-      folder = folder.deletingLastPathComponent()
-    }
-    folder = testFolder
-    while folder.pathComponents.count > 1 {
-      candidates.append(folder)
-      folder = folder.deletingLastPathComponent()
-    }
-    for base in candidates {
-      let file = base.appendingPathComponent("shared/conformance").appendingPathComponent(fileName)
-      if files.fileExists(atPath: file.path) { return file }
-    }
-    return nil
+  static func locate() -> URL? {
+    let file = repositoryRoot().appendingPathComponent("Tests/Conformance/\(fileName)")
+    return FileManager.default.fileExists(atPath: file.path) ? file : nil
   }
 
   private static func load() -> Result<[ConformanceCase], CorpusError> {
     guard let url = locate() else {
       return .failure(
         CorpusError(
-          description: "\(fileName) not found: expected ../shared/conformance/ beside the package"
-            + " root, or set SHELFLOG_CONFORMANCE_DIR"))
+          description: "\(fileName) not found in Tests/Conformance/ of the repository"))
     }
     do {
       let data = try Data(contentsOf: url)

@@ -1,11 +1,10 @@
 import Foundation
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
 
-/// Runs the shared ISBN vectors (`../shared/conformance/isbn-vectors.csv`, see SOURCES.md there).
-///
-/// The folder is found by walking up from this file until a folder has a sibling
-/// `shared/conformance`, or named by `SHELFLOG_CONFORMANCE_DIR`. A missing file fails the suite.
+/// Runs the ISBN vectors in the repository (`Tests/Conformance/isbn-vectors.csv`; origins and
+/// licences in `Tests/Conformance/SOURCES.md`). A missing file fails the suite.
 @Suite("ISBN conformance vectors")
 struct ISBNConformanceTests {
   static let expectedCount = 360
@@ -67,28 +66,9 @@ struct ISBNConformanceTests {
     }
   }
 
-  /// The conformance folder: `SHELFLOG_CONFORMANCE_DIR`, else `shared/conformance` up the tree.
+  /// The conformance folder of the repository.
   static func conformanceFolder() throws -> String {
-    if let override = ProcessInfo.processInfo.environment["SHELFLOG_CONFORMANCE_DIR"],
-      !override.isEmpty
-    {
-      return override
-    }
-    var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().standardized
-    while folder.pathComponents.count > 1 {
-      let parent = folder.deletingLastPathComponent()
-      let candidate = parent.appendingPathComponent("shared/conformance").path
-      var isFolder: ObjCBool = false
-      if FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder),
-        isFolder.boolValue
-      {
-        return candidate
-      }
-      folder = parent
-    }
-    throw LoadError(
-      description: "no shared/conformance beside any folder above \(#filePath); "
-        + "set SHELFLOG_CONFORMANCE_DIR")
+    repositoryRoot().appendingPathComponent("Tests/Conformance").path
   }
 
   private static func text(_ bytes: [UInt8]) -> String {
