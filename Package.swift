@@ -14,29 +14,38 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
   ],
   targets: [
-    // Pure domain: commands, events, ISBN, timestamps. No I/O.
+    // Pure domain: commands, events, ISBN, timestamps, the cut, the replay fold. No I/O.
     .target(name: "LibraryDomain"),
+    // Threads handing work to each other, and unlinked scratch files: the one copy of each.
+    .target(name: "Plumbing"),
     // CSV bytes -> records -> validated commands and rejects. Streams.
     .target(name: "Ingest", dependencies: ["LibraryDomain"]),
-    // The SQLite event log: schema, batch append, hash chain, reads, verify.
+    // The event log: the store protocol, the canonical form and hash chain, and the SQLite
+    // store (schema, batch append, reads, verify's walk). Knows SQL; nothing else does.
     .target(
       name: "EventLog",
       dependencies: [
         "LibraryDomain",
-        "Ingest",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
-    // Point-in-time replay: drives the fold over the log's cut, spills history to disk.
-    .target(name: "Replay", dependencies: ["LibraryDomain", "EventLog"]),
+    // The write side's use case: read, validate and append a batch through a store.
+    .target(
+      name: "Importer",
+      dependencies: [
+        "LibraryDomain", "Ingest", "EventLog",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    // The read side: the replay driver over a store's cut, snapshots, spill files, verify.
+    .target(name: "Replay", dependencies: ["LibraryDomain", "EventLog", "Plumbing"]),
     // Projection -> JSON, CSV, Markdown and terminal tables.
-    .target(name: "Reports", dependencies: ["LibraryDomain", "Replay"]),
+    .target(name: "Reports", dependencies: ["LibraryDomain", "Replay", "Plumbing"]),
     // CI replay checks of fixture cases: golden reports and assertions, with readable diffs.
     .target(
       name: "Check",
-      dependencies: ["LibraryDomain", "Ingest", "EventLog", "Replay", "Reports"]),
+      dependencies: ["LibraryDomain", "Ingest", "EventLog", "Importer", "Replay", "Reports"]),
     // A deterministic, realistic command workload for demos, load tests and benchmarks.
     .target(name: "Workload", dependencies: ["LibraryDomain"]),
     // The thin executable: arguments, files, progress, exit codes.
@@ -44,8 +53,10 @@ let package = Package(
       name: "shelflog",
       dependencies: [
         "LibraryDomain",
+        "Plumbing",
         "Ingest",
         "EventLog",
+        "Importer",
         "Replay",
         "Reports",
         "Check",
@@ -60,27 +71,33 @@ let package = Package(
     .target(
       name: "ShelflogTestSupport",
       dependencies: [
-        "EventLog", "Ingest", "LibraryDomain", "Workload",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "EventLog", "Importer", "Ingest", "LibraryDomain", "Workload",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       path: "Tests/ShelflogTestSupport"
     ),
     .testTarget(
       name: "LibraryDomainTests", dependencies: ["LibraryDomain", "ShelflogTestSupport"]),
+    .testTarget(name: "PlumbingTests", dependencies: ["Plumbing"]),
     .testTarget(
       name: "IngestTests", dependencies: ["Ingest", "LibraryDomain", "ShelflogTestSupport"]),
     .testTarget(
       name: "EventLogTests",
       dependencies: [
-        "EventLog", "Ingest", "LibraryDomain", "ShelflogTestSupport",
+        "EventLog", "Importer", "Ingest", "LibraryDomain", "Replay", "ShelflogTestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     .testTarget(
+      name: "ImporterTests",
+      dependencies: [
+        "Importer", "EventLog", "Ingest", "LibraryDomain", "Replay", "ShelflogTestSupport",
+      ]),
+    .testTarget(
       name: "ReplayTests",
       dependencies: [
-        "Replay", "EventLog", "Ingest", "LibraryDomain", "ShelflogTestSupport", "Workload",
+        "Replay", "EventLog", "Importer", "Ingest", "LibraryDomain", "ShelflogTestSupport",
+        "Workload",
       ]),
     .testTarget(
       name: "ReportsTests",

@@ -86,7 +86,7 @@ struct Assertion: Equatable {
       }
       return String(count)
     case (_, let isbn?) where Self.bookMetrics.contains(metric):
-      guard let isbn = ISBN(isbn), let book = library.books[isbn] else {
+      guard let isbn = ISBN(isbn), let book = library.book(isbn: isbn) else {
         return metric == "status" ? "unknown" : "absent"
       }
       switch metric {
@@ -113,12 +113,12 @@ struct Assertion: Equatable {
 
   private func summaryValue(_ projection: Projection) -> String {
     let library = projection.library
-    let active = library.books.values.filter { $0.status == .active }
+    let totals = library.totals
     switch metric {
     case "events": return String(library.eventCount)
-    case "titles_active": return String(active.count)
-    case "copies_total": return String(active.reduce(0) { $0 + $1.total })
-    case "copies_on_loan": return String(library.books.values.reduce(0) { $0 + $1.onLoan })
+    case "titles_active": return String(totals.titlesActive)
+    case "copies_total": return String(totals.copiesTotal)
+    case "copies_on_loan": return String(totals.copiesOnLoan)
     case "open_loans": return String(projection.openLoanCount)
     case "overdue_loans": return String(projection.overdueLoanCount)
     default: return projection.logHead ?? "null"

@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Importer
 import Ingest
 import LibraryDomain
 import Replay
@@ -58,21 +59,21 @@ public struct CaseChecker {
     return report
   }
 
-  private func importBatches(into path: String) throws(CheckError) -> EventLogStore {
+  private func importBatches(into path: String) throws(CheckError) -> SQLiteEventStore {
     do {
-      let store = try EventLogStore(path: path, access: .write, wait: 5)
+      let store = try SQLiteEventStore(path: path, access: .write, wait: 5)
       for batch in fixture.batches {
         let descriptor = open(batch.path, O_RDONLY)
         guard descriptor >= 0 else { throw CheckError.badCase("\(batch.path): cannot open") }
         defer { close(descriptor) }
-        let sha = try sha256Hex(fileDescriptor: descriptor)
+        let sha = try BatchDigest.sha256(fileDescriptor: descriptor)
         lseek(descriptor, 0, SEEK_SET)
         var firstReject: Reject?
         let observer = ImportObserver(
           reject: { firstReject = firstReject ?? $0 }, warning: { _ in }, progress: { _ in })
-        let summary = try store.importBatch(
+        let summary = try Importer.importBatch(
           FileDescriptorSource(fileDescriptor: descriptor), file: batch.path, sha256: sha,
-          options: ImportOptions(recordedAt: batch.recordedAt, now: batch.recordedAt),
+          into: store, options: ImportOptions(recordedAt: batch.recordedAt, now: batch.recordedAt),
           observer: observer)
         if let reject = firstReject {
           throw CheckError.badCase(
@@ -86,6 +87,8 @@ public struct CaseChecker {
     } catch let error as EventLogError {
       throw .badCase("\(fixture.folder): \(error.message)")
     } catch let error as IngestError {
+      throw .badCase("\(fixture.folder): \(error.message)")
+    } catch let error as ImportError {
       throw .badCase("\(fixture.folder): \(error.message)")
     } catch {
       throw .badCase("\(fixture.folder): \(error)")

@@ -2,7 +2,7 @@ import EventLog
 import Foundation
 import LibraryDomain
 
-/// A fixture case folder (SPEC section 7): `batches/*.csv` imported in name order, batch i
+/// A fixture case folder (docs/check.md): `batches/*.csv` imported in name order, batch i
 /// recorded at line i+1 of `recorded_at` or at 2000-01-01T00:00:00Z plus i seconds, and
 /// `expected/<T>/` or `expected/<T>@<K>/` holding the reports and assertions expected there.
 public struct FixtureCase: Sendable {
@@ -26,7 +26,7 @@ public struct FixtureCase: Sendable {
     let files = FileManager.default
     let batchFolder = "\(folder)/batches"
     guard let names = try? files.contentsOfDirectory(atPath: batchFolder) else {
-      throw .badCase("\(folder): no batches/ folder (SPEC section 7)")
+      throw .badCase("\(folder): no batches/ folder (docs/check.md)")
     }
     let paths = names.filter { $0.hasSuffix(".csv") }
       .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { "\(batchFolder)/\($0)" }
@@ -61,7 +61,7 @@ public struct FixtureCase: Sendable {
       && isFolder.boolValue
   }
 
-  /// SPEC section 7: line i+1 of `recorded_at`, or 2000-01-01T00:00:00Z plus i seconds.
+  /// docs/check.md: line i+1 of `recorded_at`, or 2000-01-01T00:00:00Z plus i seconds.
   static func recordedTimes(of folder: String, count: Int) throws(CheckError) -> [Timestamp] {
     let file = "\(folder)/recorded_at"
     guard FileManager.default.fileExists(atPath: file) else {

@@ -1,8 +1,6 @@
-import GRDB
-
 /// A fault of the event log, with what a person needs to act on it.
 public enum EventLogError: Error, Sendable {
-  /// The log file does not exist (read commands never create one).
+  /// The log does not exist (read commands never create one).
   case notFound(path: String)
   /// The file exists but is not a shelflog log (not SQLite, or another schema).
   case notALog(path: String, detail: String)
@@ -14,8 +12,6 @@ public enum EventLogError: Error, Sendable {
   case readOnly(path: String, detail: String)
   /// Disk full or another I/O fault.
   case io(path: String, detail: String)
-  /// `--recorded-at` earlier than what the log already holds.
-  case recordedAtBackwards(given: String, latest: String)
   /// Any other database fault.
   case database(path: String, detail: String)
 
@@ -30,27 +26,7 @@ public enum EventLogError: Error, Sendable {
       "\(path): log is busy (another import) after waiting \(formatSeconds(seconds)) s"
     case .readOnly(let path, let detail): "\(path): log is read-only (\(detail))"
     case .io(let path, let detail): "\(path): I/O error (\(detail))"
-    case .recordedAtBackwards(let given, let latest):
-      "--recorded-at \(given) is earlier than the latest recorded_at in the log (\(latest));"
-        + " recorded time never runs backwards"
     case .database(let path, let detail): "\(path): \(detail)"
-    }
-  }
-
-  /// Maps a SQLite error to the fault a person can act on.
-  static func from(_ error: any Error, path: String, wait: Double = 0) -> EventLogError {
-    if let error = error as? EventLogError { return error }
-    guard let error = error as? DatabaseError else {
-      return .database(path: path, detail: String(describing: error))
-    }
-    let detail = error.message ?? "\(error.resultCode)"
-    switch error.resultCode {
-    case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path, seconds: wait)
-    case .SQLITE_NOTADB: return .notALog(path: path, detail: detail)
-    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
-      return .readOnly(path: path, detail: detail)
-    case .SQLITE_FULL, .SQLITE_IOERR: return .io(path: path, detail: detail)
-    default: return .database(path: path, detail: detail)
     }
   }
 }

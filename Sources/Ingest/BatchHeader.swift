@@ -68,7 +68,7 @@ extension CSVFaultKind {
     }
   }
 
-  /// The reject code SPEC section 1 gives this fault.
+  /// The reject code docs/importing.md gives this fault.
   public var rejectCode: RejectCode {
     switch self {
     case .fieldTooLong: .fieldTooLong

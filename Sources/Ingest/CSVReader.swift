@@ -1,7 +1,7 @@
 /// Streaming RFC 4180 reader with shelflog's strict rules; memory stays bounded whatever the input.
 ///
 /// Records end in LF, CRLF or a lone CR; completely empty lines are skipped; a leading UTF-8 BOM
-/// is ignored. Data faults (SPEC section 1) are reported on the record, never thrown: after a
+/// is ignored. Data faults (docs/importing.md) are reported on the record, never thrown: after a
 /// fault the reader takes the offending byte literally and scans on to the end of the record, so
 /// the next record is read correctly. Only I/O errors are thrown.
 public struct CSVReader<Source: ByteSource & ~Copyable>: ~Copyable {

@@ -1,4 +1,4 @@
-/// Why a row was rejected: the codes of SPEC section 1, spelled as users and scripts see them.
+/// Why a row was rejected: the codes of docs/importing.md, spelled as users and scripts see them.
 public enum RejectCode: String, Sendable, CaseIterable {
   case malformedCSV = "malformed_csv"
   case badEncoding = "bad_encoding"

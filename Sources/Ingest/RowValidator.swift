@@ -1,6 +1,6 @@
 import LibraryDomain
 
-/// Turns CSV records into validated rows, or into one reject per fault (SPEC section 1).
+/// Turns CSV records into validated rows, or into one reject per fault (docs/importing.md).
 public struct RowValidator: Sendable {
   public static let maxTextScalars = 1_024
   public static let maxCommandIDScalars = 128

@@ -1,6 +1,6 @@
 /// A valid ISBN, normalised to 13 ASCII digits.
 ///
-/// Input is an ISBN-10 or an ISBN-13 (SPEC section 1). ASCII hyphens and spaces are separators and
+/// Input is an ISBN-10 or an ISBN-13 (docs/importing.md). ASCII hyphens and spaces are separators and
 /// are ignored wherever they stand (leading, trailing, doubled), as python-stdnum does; the
 /// conformance vectors were computed with it. Anything else other than ASCII digits, and a final
 /// `X` or `x` in an ISBN-10, makes the input invalid: non-ASCII digits, other dashes, letters, a
@@ -110,7 +110,7 @@ public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
   }
 
   /// Writes the 13 digits into the first 13 bytes of `buffer`.
-  private func writeDigits(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+  public func writeDigits(into buffer: UnsafeMutableBufferPointer<UInt8>) {
     var rest = value
     for index in stride(from: 12, through: 0, by: -1) {
       buffer[index] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")

@@ -1,5 +1,5 @@
 extension Timestamp {
-  /// SPEC section 5 form: 2024-03-01T09:30:00Z, or 2024-03-01T09:30:00.250000Z when the fraction
+  /// docs/reports.md form: 2024-03-01T09:30:00Z, or 2024-03-01T09:30:00.250000Z when the fraction
   /// is not zero.
   ///
   /// The same text is stored in the log and parses back to the same value. It does not sort

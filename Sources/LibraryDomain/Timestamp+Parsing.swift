@@ -1,5 +1,5 @@
 extension Timestamp {
-  /// Parses `occurred_at` per SPEC section 1: YYYY-MM-DDTHH:MM:SS, optional fraction of 1-6
+  /// Parses `occurred_at` per docs/importing.md: YYYY-MM-DDTHH:MM:SS, optional fraction of 1-6
   /// digits, then Z or ±hh:mm.
   ///
   /// Strict: an uppercase `T` and `Z`, ASCII digits only, seconds 00 to 59, a real calendar

@@ -1,6 +1,6 @@
 /// An instant in UTC with microsecond precision.
 ///
-/// Values compare by `microseconds`, never by their text (SPEC section 5). Parsing and the
+/// Values compare by `microseconds`, never by their text (docs/reports.md). Parsing and the
 /// calendar initialiser accept the years 0001 to 9999 of the proleptic Gregorian calendar, in UTC.
 /// Parsing lives in `Timestamp+Parsing.swift`, the text form in `Timestamp+Formatting.swift`.
 public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {

@@ -1,4 +1,3 @@
-import EventLog
 import LibraryDomain
 
 /// The read model at one cut: the library's state, and the history spilled on the way.
@@ -185,7 +184,7 @@ public final class Projection {
     var count = 0
     for user in usersWithLoans {
       library.forEachOpenLoan(ofUser: user) { loan in
-        if loan.borrowedAt + policy.loanMicroseconds < cut.at.microseconds { count += 1 }
+        if policy.isOverdue(borrowedAt: loan.borrowedAt, at: cut.at) { count += 1 }
       }
     }
     return count

@@ -4,8 +4,17 @@ import Foundation
 /// A fault of a replay: the log could not be read, or scratch space ran out.
 public enum ReplayError: Error, Sendable {
   case log(EventLogError)
-  /// A scratch file could not be created, written or mapped (errno given).
+  /// A scratch file could not be created or written (errno given).
   case spill(String, Int32)
+
+  /// Wraps whatever a store's read threw.
+  init(_ error: any Error, log name: String) {
+    switch error {
+    case let error as ReplayError: self = error
+    case let error as EventLogError: self = .log(error)
+    default: self = .log(.database(path: name, detail: String(describing: error)))
+    }
+  }
 
   /// One line for a person.
   public var message: String {

@@ -27,7 +27,7 @@ public enum SnapshotBuilder {
   /// next refresh) and writes through `writer`, one transaction per snapshot: an interrupted
   /// refresh leaves whole snapshots only.
   public static func refresh(
-    writer: EventLogStore, reader: EventLogStore, policy: ReplayPolicy,
+    writer: any EventStore, reader: any EventStore, policy: ReplayPolicy,
     interval: Int = defaultInterval, progress: (Int) -> Void = { _ in }
   ) throws(ReplayError) -> SnapshotRefresh {
     var library = Library(policy: policy)
@@ -37,39 +37,40 @@ public enum SnapshotBuilder {
     var pending = 0
     func store(through time: Int64) throws(EventLogError) {
       try writer.storeSnapshot(
-        throughPosition: result.logEnd, occurredAt: Timestamp(microseconds: time),
-        maxLoans: policy.maxLoans, events: library.eventCount, format: SnapshotCodec.format,
-        state: SnapshotCodec.encode(
-          SnapshotContent(state: library.state, anomalyCounts: sink.counts)))
+        StoredSnapshot(
+          throughPosition: result.logEnd, occurredAt: Timestamp(microseconds: time),
+          maxLoans: policy.maxLoans, events: library.eventCount, format: SnapshotCodec.format,
+          state: SnapshotCodec.encode(
+            SnapshotContent(state: library.state, anomalyCounts: sink.counts))))
       result.stored += 1
       pending = 0
     }
     do {
       _ = try reader.replay(
-        ReplayCut(at: Timestamp(microseconds: Int64.max)), snapshotPolicy: policy.maxLoans,
+        ReplayCut(at: Timestamp(microseconds: Int64.max)), snapshotMaxLoans: policy.maxLoans,
         start: { start in
           result.logEnd = start.logEnd
           guard let snapshot = start.snapshot else { return }
-          let content = try SnapshotContent(snapshot, path: reader.path)
+          let content = try SnapshotContent(snapshot, path: reader.name)
           library = Library(policy: policy, restoring: content.state)
           sink.counts = content.anomalyCounts
           result.resumedFrom = snapshot.occurredAt
         },
-        { event in
-          let time = event.occurredAt.microseconds
-          // A snapshot covers every event of its time: it is taken where time moves on.
-          if let last, time > last, pending >= interval { try store(through: last) }
-          library.apply(event, sink: &sink)
-          last = time
-          pending += 1
-          result.replayed += 1
-          if result.replayed & 0x3_FFFF == 0 { progress(result.replayed) }
+        { rows in
+          try rows.forEachRow { row in
+            let time = row.occurredAt.microseconds
+            // A snapshot covers every event of its time: it is taken where time moves on.
+            if let last, time > last, pending >= interval { try store(through: last) }
+            library.apply(row: row, sink: &sink)
+            last = time
+            pending += 1
+            result.replayed += 1
+            if result.replayed & 0x3_FFFF == 0 { progress(result.replayed) }
+          }
         })
       if let last, pending > 0 { try store(through: last) }
-    } catch let error as EventLogError {
-      throw .log(error)
     } catch {
-      throw .log(.database(path: reader.path, detail: String(describing: error)))
+      throw ReplayError(error, log: reader.name)
     }
     return result
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Plumbing
 
 /// An append-only scratch file for history a replay must keep but not hold in memory (closed
 /// loans, anomalies). Unlinked at creation: nothing is left behind, even after a kill.
@@ -9,12 +10,11 @@ final class SpillFile {
   private(set) var size: Int64 = 0
 
   init() throws(ReplayError) {
-    let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    var template = Array("\(directory)/shelflog-spill-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw .spill("cannot create a scratch file in \(directory)", errno) }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-    descriptor = fd
+    do {
+      descriptor = try ScratchFile.open(prefix: "shelflog-spill")
+    } catch {
+      throw .spill("cannot create a scratch file in \(error.folder)", error.errno)
+    }
     buffer.reserveCapacity(1 << 16)
   }
 
@@ -88,16 +88,8 @@ final class SpillFile {
   }
 
   private func flush() throws(ReplayError) {
-    var offset = 0
-    while offset < buffer.count {
-      let written = buffer.withUnsafeBytes {
-        write(descriptor, $0.baseAddress! + offset, $0.count - offset)
-      }
-      if written < 0 {
-        if errno == EINTR { continue }
-        throw .spill("cannot write a scratch file", errno)
-      }
-      offset += written
+    if let failure = buffer.withUnsafeBytes({ writeAll(descriptor, $0) }) {
+      throw .spill("cannot write a scratch file", failure)
     }
     buffer.removeAll(keepingCapacity: true)
   }

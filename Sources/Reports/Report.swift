@@ -1,7 +1,7 @@
 import LibraryDomain
 import Replay
 
-/// The four reports of SPEC section 4.
+/// The four reports of docs/reports.md.
 public enum ReportName: String, Sendable, CaseIterable {
   case summary, inventory, loans, anomalies
 }
@@ -58,7 +58,7 @@ enum Cell: Equatable {
   }
 }
 
-/// JSON text by hand: SPEC fixes the key order, and Foundation's encoder promises none.
+/// JSON text by hand: the reports fix their key order (docs/reports.md), and Foundation's encoder promises none.
 public enum JSONText {
   public static func string(_ text: String) -> String {
     let plain = text.utf8.allSatisfy {

@@ -43,7 +43,7 @@ struct ReportRows {
         })
       return
     }
-    let loanMicroseconds = projection.policy.loanMicroseconds
+    let policy = projection.policy
     try projection.forEachUser { user, loans in
       var rows: [[Cell]] = []
       for loan in loans where filter.admits(isbn: library.isbn(loan.book)) {
@@ -51,7 +51,7 @@ struct ReportRows {
           .text(library.isbn(loan.book).digits), .optional(library.title(loan.book)),
           .text(Timestamp(microseconds: loan.borrowedAt).description),
           .optional(loan.isOpen ? nil : Timestamp(microseconds: loan.returnedAt).description),
-          .bool(loan.isOpen && loan.borrowedAt + loanMicroseconds < at.microseconds),
+          .bool(loan.isOpen && policy.isOverdue(borrowedAt: loan.borrowedAt, at: at)),
         ])
       }
       guard !rows.isEmpty else { return }

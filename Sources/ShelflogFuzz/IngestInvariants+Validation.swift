@@ -43,7 +43,7 @@ extension IngestInvariants {
     }
   }
 
-  /// Every record after an accepted header is accepted or rejected as SPEC section 1 says, with
+  /// Every record after an accepted header is accepted or rejected as docs/importing.md says, with
   /// one reject per fault in column order, each on the record's line with a message and the text.
   static func checkVerdicts(_ outcome: PassOutcome) {
     guard case .success(let header) = outcome.header else { return }
@@ -137,7 +137,7 @@ extension IngestInvariants {
   }
 }
 
-/// The rejects SPEC section 1 gives one record, worked out from its fields without the validator.
+/// The rejects docs/importing.md gives one record, worked out from its fields without the validator.
 struct ExpectedRejects {
   struct Fault: Equatable, CustomStringConvertible {
     var column: Int?

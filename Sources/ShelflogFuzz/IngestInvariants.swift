@@ -99,7 +99,7 @@ enum IngestInvariants {
   }
 
   /// Fields and faults agree with the reading of the same bytes without limits (`scannedFields`)
-  /// and, for records that keep SPEC's strict rules, with RFC 4180 itself.
+  /// and, for records that keep the batch format's strict rules, with RFC 4180 itself.
   static func checkFields(_ outcome: PassOutcome, scannedFields full: PassOutcome) {
     let settings = outcome.settings
     let headerCount = full.records.first.flatMap { header -> Int? in
@@ -187,7 +187,7 @@ extension Verdict {
 }
 
 extension CSVFaultKind {
-  /// A fault of SPEC's strict rules: the record's text itself is not RFC 4180.
+  /// A fault of the batch format's strict rules: the record's text itself is not RFC 4180.
   var isStrictRuleFault: Bool {
     switch self {
     case .unterminatedQuote, .quoteInUnquotedField, .textAfterClosingQuote, .nulByte: true

@@ -1,4 +1,4 @@
-/// Plain re-readings of SPEC section 1, written for clarity rather than speed, that the fuzz
+/// Plain re-readings of docs/importing.md, written for clarity rather than speed, that the fuzz
 /// target compares the real reader and parsers with.
 enum Reference {
   static let quote = UInt8(ascii: "\"")
@@ -27,7 +27,7 @@ enum Reference {
     return lines
   }
 
-  /// The fields of one record's text by RFC 4180, nil when the text breaks one of SPEC's strict
+  /// The fields of one record's text by RFC 4180, nil when the text breaks one of the batch format's strict
   /// rules: a quote in an unquoted field, text after a closing quote, a NUL, an unclosed quote.
   static func strictFields(_ raw: [UInt8]) -> [[UInt8]]? {
     var fields: [[UInt8]] = []

@@ -18,7 +18,7 @@ struct Shelflog: ParsableCommand {
     ]
   )
 
-  /// Parses, runs, and turns every failure into one line on stderr and a SPEC exit code.
+  /// Parses, runs, and turns every failure into one line on stderr and a documented exit code.
   static func main() {
     signal(SIGPIPE, SIG_IGN)
     // Past `ulimit -f` a write fails with EFBIG (an I/O error, exit 74) instead of killing us.

@@ -1,3 +1,4 @@
+import ShelflogTestSupport
 import Testing
 
 @testable import Check

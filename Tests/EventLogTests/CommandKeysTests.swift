@@ -1,7 +1,9 @@
 import EventLog
 import Foundation
+import Importer
 import Ingest
 import LibraryDomain
+import Replay
 import ShelflogTestSupport
 import Testing
 
@@ -22,7 +24,7 @@ struct CommandKeysTests {
     """
 
   private static func importBatch(
-    _ store: EventLogStore, _ body: String, file: String, recordedAt: Int64,
+    _ store: SQLiteEventStore, _ body: String, file: String, recordedAt: Int64,
     rejects: inout [Reject]
   ) throws -> BatchSummary {
     let bytes = Array((TestLog.header + body).utf8)
@@ -30,8 +32,8 @@ struct CommandKeysTests {
     let observer = ImportObserver(
       reject: { found.append($0) }, warning: { _ in }, progress: { _ in })
     defer { rejects = found }
-    return try store.importBatch(
-      BytesSource(bytes), file: file, sha256: sha256Hex(bytes),
+    return try Importer.importBatch(
+      BytesSource(bytes), file: file, sha256: sha256Hex(bytes), into: store,
       options: ImportOptions(recordedAt: TestLog.time(recordedAt), now: TestLog.time(0)),
       observer: observer)
   }
@@ -41,7 +43,7 @@ struct CommandKeysTests {
     try log.importBatch(add + borrow)
     try log.tamper(Self.downgradeToV3)
     // The next import migrates the log: its logged ids are found again.
-    let store = try EventLogStore(path: log.path, access: .write, wait: 5)
+    let store = try SQLiteEventStore(path: log.path, access: .write, wait: 5)
     var rejects: [Reject] = []
     let same = try Self.importBatch(
       store, add + "c3,RemoveBook,9781593275846,,,,,2024-03-03T09:00:00Z\n", file: "same.csv",
@@ -53,7 +55,7 @@ struct CommandKeysTests {
     #expect(other.status == .rejected)
     #expect(rejects.map(\.code) == [.duplicateCommandID])
     #expect(rejects.first?.message.contains("position 2") == true)
-    #expect(try store.verify().fault == nil)
+    #expect(try LogVerifier.verify(store).fault == nil)
   }
 
   @Test func keysAreAppendOnly() throws {
@@ -68,10 +70,10 @@ struct CommandKeysTests {
   @Test func verifyNamesAMissingKey() throws {
     let log = try TestLog()
     try log.importBatch(add)
-    #expect(try log.store.verify().fault == nil)
+    #expect(try LogVerifier.verify(log.store).fault == nil)
     try log.tamper("DROP TRIGGER command_keys_append_only_delete")
     try log.tamper("DELETE FROM command_keys WHERE position = 1")
-    let fault = try log.store.verify().fault
+    let fault = try LogVerifier.verify(log.store).fault
     #expect(fault?.message.contains("command_keys holds") == true, "\(String(describing: fault))")
   }
 
@@ -80,7 +82,7 @@ struct CommandKeysTests {
   @Test func idsSharingAKeyStayApart() throws {
     let log = try TestLog()
     try log.importBatch(add)
-    try log.tamper("INSERT INTO command_keys (key, position) VALUES (\(commandKey("c2")), 1)")
+    try log.tamper("INSERT INTO command_keys (key, position) VALUES (\(CommandKey.of("c2")), 1)")
     let summary = try log.importBatch(borrow, file: "two.csv", recordedAt: 1)
     #expect(summary.status == .imported && summary.accepted == 1)
     let changed = "c2,BorrowBook,9781593275846,,,,user124,2024-03-02T09:00:00Z\n"
@@ -107,6 +109,6 @@ struct CommandKeysTests {
     #expect(log.rejects.map(\.code) == [.duplicateCommandID, .badISBN])
     #expect(log.rejects.map(\.line) == [rows + 3, rows + 4])
     #expect(log.rejects.first?.message.contains("position 8") == true)
-    #expect(try log.store.verify().fault == nil)
+    #expect(try LogVerifier.verify(log.store).fault == nil)
   }
 }

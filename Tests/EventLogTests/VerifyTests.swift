@@ -1,4 +1,5 @@
 import EventLog
+import Replay
 import ShelflogTestSupport
 import Testing
 
@@ -34,20 +35,20 @@ struct VerifyTests {
   func findsTheFirstTamperedPosition(sql: String, position: Int64) throws {
     let log = try TestLog()
     try log.importBatch(Self.body)
-    #expect(try log.store.verify().fault == nil)
+    #expect(try LogVerifier.verify(log.store).fault == nil)
     try log.tamper(Self.dropTriggers + sql)
-    let report = try log.store.verify()
+    let report = try LogVerifier.verify(log.store)
     #expect(report.fault?.position == position, "\(String(describing: report.fault))")
   }
 
   @Test func rewrittenChainStillChangesTheHead() throws {
     let log = try TestLog()
     try log.importBatch(Self.body)
-    let head = try log.store.verify().head
+    let head = try LogVerifier.verify(log.store).head
     // A tamperer who deletes the last event leaves a sound chain with another head, and a
     // batch that no longer holds what it says.
     try log.tamper(Self.dropTriggers + "DELETE FROM events WHERE position = 3")
-    let report = try log.store.verify()
+    let report = try LogVerifier.verify(log.store)
     #expect(report.head != head)
     #expect(report.fault != nil)
   }
@@ -66,15 +67,15 @@ struct VerifyTests {
     }
     try log.importBatch(body, file: "one.csv")
     try log.importBatch(Self.body, file: "two.csv", recordedAt: 60)
-    let single = try log.store.verify(parallelFrom: .max)
-    let parallel = try log.store.verify(parallelFrom: 2)
+    let single = try LogVerifier.verify(log.store, splitFrom: .max)
+    let parallel = try LogVerifier.verify(log.store, splitFrom: 2)
     #expect(single.fault == nil && parallel == single)
     #expect(parallel.events == 23 && parallel.batches == 2)
 
     try log.tamper(
       Self.dropTriggers + "UPDATE events SET title = 'Elixir' WHERE position = \(tampered)")
-    let one = try log.store.verify(parallelFrom: .max)
-    let two = try log.store.verify(parallelFrom: 2)
+    let one = try LogVerifier.verify(log.store, splitFrom: .max)
+    let two = try LogVerifier.verify(log.store, splitFrom: 2)
     #expect(one.fault?.position == Int64(tampered), "\(String(describing: one.fault))")
     #expect(two.fault == one.fault)
   }

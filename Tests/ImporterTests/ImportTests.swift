@@ -1,8 +1,10 @@
 import Crypto
 import EventLog
 import Foundation
+import Importer
 import Ingest
 import LibraryDomain
+import Replay
 import ShelflogTestSupport
 import Testing
 
@@ -92,7 +94,7 @@ struct ImportTests {
   @Test func recordedTimeNeverRunsBackwards() throws {
     let log = try TestLog()
     try log.importBatch(add, recordedAt: 100)
-    #expect(throws: EventLogError.self) {
+    #expect(throws: ImportError.self) {
       try log.importBatch(borrow, file: "late.csv", recordedAt: 99)
     }
     #expect(try log.events().count == 1)
@@ -108,7 +110,7 @@ struct ImportTests {
     let log = try TestLog()
     try log.importBatch(add)
     try log.importBatch(borrow, file: "two.csv", recordedAt: 1)
-    let report = try log.store.verify()
+    let report = try LogVerifier.verify(log.store)
     #expect(report.fault == nil)
     #expect(report.events == 2 && report.batches == 2)
     #expect(report.head == (try log.events().last?.hash))
@@ -118,8 +120,8 @@ struct ImportTests {
     let log = try TestLog()
     let observer = ImportObserver(reject: { _ in }, warning: { _ in }, progress: { _ in })
     #expect(throws: IngestError.self) {
-      try log.store.importBatch(
-        BytesSource([]), file: "empty.csv", sha256: sha256Hex([]),
+      try Importer.importBatch(
+        BytesSource([]), file: "empty.csv", sha256: sha256Hex([]), into: log.store,
         options: ImportOptions(now: TestLog.time(0)), observer: observer)
     }
     let summary = try log.importBatch("")

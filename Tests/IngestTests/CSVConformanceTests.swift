@@ -1,11 +1,11 @@
 import Ingest
 import Testing
 
-/// Runs the shared CSV conformance cases (csv-spectrum, rust-csv, CPython, PapaParse).
+/// Runs the CSV conformance cases of `Tests/Conformance/` (csv-spectrum, rust-csv, CPython, PapaParse).
 ///
 /// A case passes when the reader gives exactly the expected records and no fault, or, for a case
-/// that expects an error, at least one fault. A case whose expectation contradicts SPEC section 1
-/// is a deviation: the table below names it, quotes the rule and pins the behaviour SPEC requires,
+/// that expects an error, at least one fault. A case whose expectation contradicts docs/importing.md
+/// is a deviation: the table below names it, quotes the rule and pins the behaviour the batch format requires,
 /// and the test checks that behaviour instead (and that the suite's expectation really fails).
 @Suite("CSV conformance")
 struct CSVConformanceTests {
@@ -63,7 +63,7 @@ struct CSVConformanceTests {
 
 // MARK: - Deviations
 
-/// A fault SPEC requires: the record's line, the 1-based column, the kind.
+/// A fault the batch format requires: the record's line, the 1-based column, the kind.
 struct SpecFault: Equatable, Sendable, CustomStringConvertible {
   var line: Int
   var column: Int
@@ -78,7 +78,7 @@ struct SpecFault: Equatable, Sendable, CustomStringConvertible {
   var description: String { "line \(line) column \(column) \(kind)" }
 }
 
-/// What SPEC requires for a case whose suite expects otherwise.
+/// What the batch format requires for a case whose suite expects otherwise.
 enum SpecOutcome: Sendable {
   /// Exactly these records, with no fault.
   case records([[String]])
@@ -91,24 +91,24 @@ struct Deviation: Sendable {
   var spec: SpecOutcome
 }
 
-/// SPEC section 1 rules that the suites' lenient parsers do not follow.
+/// docs/importing.md rules that the suites' lenient parsers do not follow.
 enum SpecRule {
   static let quoteInUnquoted =
-    "SPEC 1: a quote inside an unquoted field makes that row malformed_csv"
+    "a quote inside an unquoted field makes that row malformed_csv"
   static let textAfterQuote =
-    "SPEC 1: text after a closing quote makes that row malformed_csv"
-  static let nul = "SPEC 1: a NUL byte makes that row malformed_csv"
+    "text after a closing quote makes that row malformed_csv"
+  static let nul = "a NUL byte makes that row malformed_csv"
   static let fieldCount =
-    "SPEC 1: a record with another number of fields than the header makes that row malformed_csv"
-  static let unterminated = "SPEC 1: an unterminated quote is malformed_csv"
-  static let emptyLine = "SPEC 1: a completely empty line between records is skipped"
-  static let loneCR = "SPEC 1: records end in LF, CRLF or a lone CR"
-  static let comma = "SPEC 1: the separator is a comma (no delimiter guessing)"
+    "a record with another number of fields than the header makes that row malformed_csv"
+  static let unterminated = "an unterminated quote is malformed_csv"
+  static let emptyLine = "a completely empty line between records is skipped"
+  static let loneCR = "records end in LF, CRLF or a lone CR"
+  static let comma = "the separator is a comma (no delimiter guessing)"
   static let emptyOrOneField =
-    "SPEC 1: comma separator, the first record is the header; a missing or unusable header is"
+    "comma separator, the first record is the header; a missing or unusable header is"
     + " refused by the header check, not reported as a CSV fault"
   static let noExpectation =
-    "no usable upstream expectation; SPEC 1: a quote inside an unquoted field makes that row"
+    "no usable upstream expectation; a quote inside an unquoted field makes that row"
     + " malformed_csv"
 }
 
@@ -125,7 +125,7 @@ extension CSVConformanceTests {
   private static let rust = "rust-csv/csv-core"
   private static let python = "cpython/test_csv"
 
-  /// Cases whose suite expectation contradicts SPEC, with the behaviour SPEC requires.
+  /// Cases whose suite expectation contradicts the batch format, with the behaviour the batch format requires.
   static let deviations: [String: Deviation] = Dictionary(
     uniqueKeysWithValues: [
       entry(
@@ -255,7 +255,7 @@ extension CSVConformanceTests {
         SpecRule.comma,
         .faults([SpecFault(1, 1, .quoteInUnquotedField), SpecFault(1, 3, .textAfterClosingQuote)])
       ),
-      // PapaParse reports an error where SPEC sees plain CSV.
+      // PapaParse reports an error where the batch format sees plain CSV.
       entry(papaParse, "Empty input string", SpecRule.emptyOrOneField, .records([])),
       entry(
         papaParse, "Input is just a string (a single field)", SpecRule.emptyOrOneField,

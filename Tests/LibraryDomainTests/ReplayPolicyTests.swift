@@ -1,7 +1,8 @@
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
 
-/// The policy passed into the fold: the defaults of SPEC section 3 and the overdue rule.
+/// The policy passed into the fold: the defaults of docs/reports.md and the overdue rule.
 @Suite("Replay policy")
 struct ReplayPolicyTests {
   @Test("the defaults are 21 loan days and 5 loans per user")

@@ -1,4 +1,5 @@
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
 
 /// Rules that must hold for every log: 200 random logs of 0 to 300 events, from fixed seeds.

@@ -1,6 +1,6 @@
 import LibraryDomain
 
-/// A deliberately naive replay written straight from the table of SPEC section 3: one flat list
+/// A deliberately naive replay written straight from the table of docs/reports.md: one flat list
 /// of every loan, searched every time. The property tests check the fold against it.
 struct ReplayReferenceModel {
   struct Entry: Equatable {

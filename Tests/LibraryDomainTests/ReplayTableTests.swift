@@ -1,8 +1,9 @@
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
 
-/// Every row of the table of SPEC section 3, each as a short log and the state it must fold into.
-@Suite("Replay table (SPEC 3)")
+/// Every row of the table of docs/reports.md, each as a short log and the state it must fold into.
+@Suite("Replay table (docs/reports.md)")
 struct ReplayTableTests {
   static let cases: [ReplayCase] =
     addedCases + borrowedCases + returnedCases + removedCases + policyCases + seedCases

@@ -1,4 +1,5 @@
 import LibraryDomain
+import ShelflogTestSupport
 import Testing
 
 // A tiny DSL for replay tests: a log is a list of steps; step i gets position i and the time
@@ -84,7 +85,7 @@ func fold(
   return (library, sink)
 }
 
-/// Replay order (SPEC section 3): by occurred_at, then position.
+/// Replay order (docs/reports.md): by occurred_at, then position.
 func replayOrder(_ events: [RecordedEvent]) -> [RecordedEvent] {
   events.sorted { ($0.occurredAt, $0.position) < ($1.occurredAt, $1.position) }
 }

@@ -292,7 +292,7 @@ struct TimestampTests {
     #expect(values.sorted().map(\.microseconds) == values.map(\.microseconds).sorted())
   }
 
-  /// SPEC section 5: the text form does not sort chronologically, the values do.
+  /// docs/reports.md: the text form does not sort chronologically, the values do.
   @Test func textFormDoesNotSortChronologically() throws {
     let whole = try #require(Timestamp(rfc3339: "2024-03-01T09:30:00Z"))
     let quarter = try #require(Timestamp(rfc3339: "2024-03-01T09:30:00.25Z"))

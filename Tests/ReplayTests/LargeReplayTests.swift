@@ -25,7 +25,7 @@ struct LargeReplayTests {
 
     var reference = Library(policy: .standard)
     var sink = CollectingSink()
-    _ = try log.store.replay(cut) { reference.apply($0, sink: &sink) }
+    _ = try log.store.replayEvents(cut) { reference.apply($0, sink: &sink) }
 
     #expect(projection.library.eventCount == count)
     #expect(projection.library.books == reference.books)

@@ -13,7 +13,7 @@ struct SnapshotTests {
   private func refresh(
     _ log: TestLog, every: Int, policy: ReplayPolicy = .standard
   ) throws -> SnapshotRefresh {
-    let reader = try EventLogStore(path: log.path, access: .read)
+    let reader = try SQLiteEventStore(path: log.path, access: .read)
     return try SnapshotBuilder.refresh(
       writer: log.store, reader: reader, policy: policy, interval: every)
   }

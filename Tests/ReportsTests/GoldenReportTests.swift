@@ -6,7 +6,7 @@ import Reports
 import ShelflogTestSupport
 import Testing
 
-/// Golden files: the JSON reports of each fixture case's `expected/<T>[@K]/` (SPEC section 7),
+/// Golden files: the JSON reports of each fixture case's `expected/<T>[@K]/` (docs/check.md),
 /// and CSV and Markdown renderings under `Tests/ReportsTests/Golden/<case>/<T>[@K]/`.
 /// Re-record with `SHELFLOG_RECORD_GOLDEN=1 swift test --filter GoldenReportTests`, then review
 /// the diff.

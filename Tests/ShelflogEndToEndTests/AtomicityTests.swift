@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC section 1, "Batch atomicity" and "Rejected rows", through the binary.
+/// docs/importing.md, "Batch atomicity" and "Rejected rows", through the binary.
 @Suite("Batch atomicity and rejects")
 struct AtomicityTests {
   /// Three good rows (the first spans two physical lines), then a row whose ISBN check digit is

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Testing
 
-/// SPEC section 1, "Two imports into one log at once", with more writers, and readers that run
+/// docs/importing.md, "Two imports into one log at once", with more writers, and readers that run
 /// while an import commits: every batch lands exactly once or its import exits 75 after
 /// `--wait`, and a reader sees all of a batch or none of it.
 @Suite("More concurrency: several writers, readers during commits", .serialized)
@@ -73,7 +73,7 @@ struct ConcurrencyMoreTests {
       } else {
         #expect(ids.isEmpty, "\(prefix) exited \(result.status) but has \(ids.count) events")
         #expect(result.stderr.contains("busy"), "\(prefix): \(result)")
-        // SPEC 1: a second import waits up to --wait seconds (default 30), then exits 75. The
+        // a second import waits up to --wait seconds (default 30), then exits 75. The
         // program cannot have run longer than `elapsed`, so this only fails on an early 75.
         let elapsed = ended[index]!.1
         #expect(

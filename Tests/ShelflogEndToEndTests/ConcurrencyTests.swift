@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC section 1: two imports into one log at once; the second waits, then fails with 75.
+/// docs/importing.md: two imports into one log at once; the second waits, then fails with 75.
 @Suite("Concurrent imports", .serialized)
 struct ConcurrencyTests {
   static let rowsPerBatch = 20_000

@@ -8,7 +8,7 @@ import Testing
   import Darwin
 #endif
 
-/// SPEC section 1, "Batch atomicity": an import killed at any instant leaves the log exactly as
+/// docs/importing.md, "Batch atomicity": an import killed at any instant leaves the log exactly as
 /// before or after each batch, never in between, and re-running it completes the log with every
 /// event exactly once. The short form of `Scripts/crash-test.sh` (which runs 200 trials).
 @Suite("Crash: imports killed with SIGKILL", .serialized)

@@ -2,10 +2,10 @@ import Crypto
 import Foundation
 import Testing
 
-/// SPEC section 2: the hash chain, re-computed here from `log --format jsonl` alone.
+/// docs/log-format.md: the hash chain, re-computed here from `log --format jsonl` alone.
 @Suite("Hash chain")
 struct HashChainTests {
-  /// The canonical bytes of one event: netstrings of its fields in SPEC order.
+  /// The canonical bytes of one event: netstrings of its fields in the order of docs/log-format.md.
   static func canonical(_ event: [String: Any]) throws -> [UInt8] {
     func text(_ key: String) throws -> String {
       try #require(event[key] as? String, "\(key) is not a string in \(event)")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Hostile and broken batches (issue 6): each gets the SPEC result and a clear message naming
+/// Hostile and broken batches (issue 6): each gets the documented result and a clear message naming
 /// the file (and line and column where there is one), never a crash or unbounded memory, and
 /// leaves the log as it was (same `verify` head, events and batches).
 @Suite("Hostile input")

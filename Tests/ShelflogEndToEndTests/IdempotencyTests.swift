@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Testing
 
-/// SPEC section 1: a batch's bytes and a command's id are imported once.
+/// docs/importing.md: a batch's bytes and a command's id are imported once.
 @Suite("Idempotency")
 struct IdempotencyTests {
   static let first = csv(

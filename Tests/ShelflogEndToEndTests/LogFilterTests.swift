@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `shelflog log` and its filters (SPEC section 6).
+/// `shelflog log` and its filters (the README).
 @Suite("Log filters")
 struct LogFilterTests {
   static let bookA = "9780306406157"

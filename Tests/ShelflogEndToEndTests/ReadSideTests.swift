@@ -158,7 +158,7 @@ struct ReadSideTests {
     #expect(first.status == 0, "\(first)")
     #expect(first.stdoutLines.count == 2)
     let events = try await box.events()
-    // SPEC section 7: batch i is recorded at 2000-01-01T00:00:00Z plus i seconds.
+    // docs/check.md: batch i is recorded at 2000-01-01T00:00:00Z plus i seconds.
     #expect(events.map { $0["recorded_at"] as? String }.last == "2000-01-01T00:00:01Z")
     let summary = try String(decoding: box.read("out/summary.json"), as: UTF8.self)
     #expect(summary.contains("\"open_loans\": 2"))

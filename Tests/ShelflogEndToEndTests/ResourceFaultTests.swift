@@ -3,7 +3,7 @@ import Testing
 
 /// Resource faults (issue 6): a read-only log, a full disk, an unwritable `--out` folder, a log
 /// that is not SQLite (or not shelflog's), a log from a newer shelflog. Each is one clear
-/// `shelflog: error:` line, the SPEC exit code, and the log unchanged.
+/// `shelflog: error:` line, the documented exit code, and the log unchanged.
 @Suite("Resource faults")
 struct ResourceFaultTests {
   /// A batch of 20,000 borrows (about 1.3 MB of CSV, more once stored): too big for a small disk.
@@ -118,7 +118,7 @@ struct ResourceFaultTests {
 
   /// The fallback for a full disk without mount: a file size limit (`ulimit -f`). The write
   /// fails with EFBIG, or SIGXFSZ kills the process unless it ignores that signal; either way
-  /// SPEC wants exit 74 and one line, and the log unchanged.
+  /// the contract wants exit 74 and one line, and the log unchanged.
   @Test func fileSizeLimitIsAnIOError() async throws {
     let box = try Sandbox()
     defer { box.remove() }

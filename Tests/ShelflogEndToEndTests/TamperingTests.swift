@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC section 2: the log is append-only and `verify` finds edits made behind its back.
+/// docs/log-format.md: the log is append-only and `verify` finds edits made behind its back.
 @Suite("Tampering")
 struct TamperingTests {
   static let dropTriggers = [
@@ -105,7 +105,7 @@ struct TamperingTests {
     #expect(verify.status == 0, "\(verify)")
   }
 
-  /// An auditor can read the log with plain sqlite3: the SPEC's columns are there.
+  /// An auditor can read the log with plain sqlite3: the the log's columns are there.
   @Test func auditorSeesTheSpecColumns() async throws {
     let box = try Sandbox()
     defer { box.remove() }

@@ -1,7 +1,7 @@
-import Crypto
 import EventLog
 import Foundation
 import GRDB
+import Importer
 import Ingest
 import LibraryDomain
 
@@ -9,7 +9,7 @@ import LibraryDomain
 public final class TestLog {
   public let folder: URL
   public let path: String
-  public let store: EventLogStore
+  public let store: SQLiteEventStore
   public private(set) var rejects: [Reject] = []
   public private(set) var warnings: [String] = []
 
@@ -18,7 +18,7 @@ public final class TestLog {
       "shelflog-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     path = folder.appendingPathComponent("log.sqlite").path
-    store = try EventLogStore(path: path, access: .write, wait: 5)
+    store = try SQLiteEventStore(path: path, access: .write, wait: 5)
   }
 
   deinit {
@@ -51,12 +51,12 @@ public final class TestLog {
     let observer = ImportObserver(
       reject: { self.rejects.append($0) }, warning: { self.warnings.append($0) }, progress: { _ in }
     )
-    return try store.importBatch(
-      BytesSource(bytes), file: file, sha256: sha256Hex(bytes), options: options,
+    return try Importer.importBatch(
+      BytesSource(bytes), file: file, sha256: sha256Hex(bytes), into: store, options: options,
       observer: observer)
   }
 
-  /// Imports a fixture case folder per SPEC section 7: `batches/*.csv` in name order, batch i
+  /// Imports a fixture case folder per docs/check.md: `batches/*.csv` in name order, batch i
   /// recorded at line i+1 of `recorded_at`, or 2000-01-01T00:00:00Z plus i seconds.
   public func importCase(_ folder: URL) throws {
     let batches = folder.appendingPathComponent("batches")
@@ -90,11 +90,6 @@ public final class TestLog {
   public static func time(_ seconds: Int64) -> Timestamp {
     Timestamp(microseconds: 946_684_800_000_000 + seconds * 1_000_000)
   }
-}
-
-/// Lowercase hex SHA-256 of bytes.
-public func sha256Hex(_ bytes: [UInt8]) -> String {
-  hex(Array(SHA256.hash(data: bytes)))
 }
 
 /// The repository's root folder (the one holding Package.swift), found from this file.

@@ -1,26 +1,14 @@
 import GRDB
 import LibraryDomain
 
-/// Which events `shelflog log` lists.
-public struct EventFilter: Sendable {
-  public var isbn: ISBN?
-  public var userID: String?
-  /// Inclusive bounds on `occurred_at`.
-  public var since: Timestamp?
-  public var until: Timestamp?
-
-  public init(
-    isbn: ISBN? = nil, userID: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil
-  ) {
-    self.isbn = isbn
-    self.userID = userID
-    self.since = since
-    self.until = until
+extension SQLiteEventStore {
+  public func hasBatch(sha256: String) throws(EventLogError) -> Bool {
+    try read { db in
+      try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE sha256 = ?", arguments: [sha256])
+        ?? false
+    }
   }
-}
 
-extension EventLogStore {
-  /// Streams the events that match, in position (append) order, from one read snapshot.
   public func events(
     matching filter: EventFilter = EventFilter(), _ body: (StoredEvent) throws -> Void
   ) throws {
@@ -43,16 +31,24 @@ extension EventLogStore {
       _ = arguments.append(contentsOf: [until.microseconds])
     }
     let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-    let sql = "SELECT \(StoredEvent.columns) FROM events \(condition) ORDER BY position"
-    try read { db in
+    let sql = """
+      SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_at,
+        recorded_at, batch, hash, occurred_us, recorded_us
+      FROM events \(condition) ORDER BY position
+      """
+    try readPassingErrors { db in
       let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
       while let row = try cursor.next() {
-        try body(StoredEvent(row: row))
+        try body(
+          StoredEvent(
+            position: row[0], type: row[1], commandID: row[2], isbn: row[3], title: row[4],
+            author: row[5], quantity: row[6], userID: row[7], occurredAt: row[8],
+            recordedAt: row[9], batch: row[10], hash: row[11], occurredMicroseconds: row[12],
+            recordedMicroseconds: row[13]))
       }
     }
   }
 
-  /// The batches, in the order they were imported.
   public func batches() throws(EventLogError) -> [StoredBatch] {
     try read { db in
       try Row.fetchAll(
@@ -62,32 +58,12 @@ extension EventLogStore {
             rows_skipped, first_position, last_position
           FROM batches ORDER BY recorded_us, first_position
           """
-      ).map(StoredBatch.init(row:))
+      ).map { row in
+        StoredBatch(
+          sha256: row[0], fileName: row[1], recordedAt: row[2], recordedMicroseconds: row[3],
+          accepted: row[4], rejected: row[5], skipped: row[6], firstPosition: row[7],
+          lastPosition: row[8])
+      }
     }
-  }
-}
-
-/// One row of the `batches` table.
-public struct StoredBatch: Sendable, Equatable {
-  public var sha256: String
-  public var fileName: String
-  public var recordedAt: String
-  public var recordedMicroseconds: Int64
-  public var accepted: Int64
-  public var rejected: Int64
-  public var skipped: Int64
-  public var firstPosition: Int64?
-  public var lastPosition: Int64?
-
-  init(row: Row) {
-    sha256 = row[0]
-    fileName = row[1]
-    recordedAt = row[2]
-    recordedMicroseconds = row[3]
-    accepted = row[4]
-    rejected = row[5]
-    skipped = row[6]
-    firstPosition = row[7]
-    lastPosition = row[8]
   }
 }

@@ -2,46 +2,25 @@ import GRDB
 import GRDBSQLite
 import LibraryDomain
 
-/// The cut of a point-in-time replay: business time `at`, and what the log knew at `knownAt`.
-public struct ReplayCut: Sendable, Equatable {
-  public var at: Timestamp
-  public var knownAt: Timestamp?
-
-  public init(at: Timestamp, knownAt: Timestamp? = nil) {
-    self.at = at
-    self.knownAt = knownAt
+extension SQLiteEventStore {
+  public func appendTransaction<Result>(
+    _ body: (any BatchWriter) throws -> (Result, commit: Bool)
+  ) throws -> Result {
+    try writeTransaction { db in try body(SQLiteBatchWriter(db: db)) }
   }
-}
 
-extension EventLogStore {
-  /// Streams the events of a cut in (occurred_at, position) order, from one read snapshot, and
-  /// returns the log head known at the cut: the hash of the last event recorded by `knownAt`
-  /// (the log's last event without it), nil when none.
-  ///
-  /// With `snapshotPolicy` (a `max_loans`), the best stored snapshot for the cut is handed to
-  /// `start` and only the events after its time are streamed; `start` is called once, in the same
-  /// read transaction, before any event.
   public func replay(
-    _ cut: ReplayCut, snapshotPolicy: Int? = nil, start: (ReplayStart) throws -> Void = { _ in },
-    _ body: (RecordedEvent) throws -> Void
+    _ cut: ReplayCut, snapshotMaxLoans: Int?, start: (ReplayStart) throws -> Void,
+    _ body: (inout EventRows) throws -> Void
   ) throws -> String? {
-    try replayRows(cut, snapshotPolicy: snapshotPolicy, start: start) { try body($0.recorded) }
-  }
-
-  /// `replay` for the fold's fast path: each event as an `EventRow`, valid only during the call
-  /// (no String per event; the command id is read only when asked for).
-  public func replayRows(
-    _ cut: ReplayCut, snapshotPolicy: Int? = nil, start: (ReplayStart) throws -> Void = { _ in },
-    _ body: (EventRow) throws -> Void
-  ) throws -> String? {
-    try read { db in
+    try readPassingErrors { db in
       let known = cut.knownAt?.microseconds ?? Int64.max
       let head = try String.fetchOne(
         db,
         sql: "SELECT hash FROM events WHERE recorded_us <= ? ORDER BY position DESC LIMIT 1",
         arguments: [known])
       let logEnd = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
-      let snapshot = try snapshotPolicy.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) }
+      let snapshot = try snapshotMaxLoans.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) }
       try start(ReplayStart(snapshot: snapshot, logEnd: logEnd))
       let statement = try db.makeStatement(
         sql: """
@@ -51,65 +30,59 @@ extension EventLogStore {
           ORDER BY occurred_us, position
           """)
       let handle = statement.sqliteStatement
-      defer { sqlite3_reset(handle) }
       sqlite3_bind_int64(handle, 1, cut.at.microseconds)
       sqlite3_bind_int64(handle, 2, known)
       sqlite3_bind_int64(handle, 3, snapshot?.occurredAt.microseconds ?? Int64.min)
-      let commandID: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void = { body in
-        withColumnBytes(handle, 2, body)
-      }
-      try forEachRow(handle) {
-        guard let event = decodeRow(handle, commandID: commandID) else {
+      var rows = EventRows()
+      try RawStatement.forEachRow(handle) {
+        guard decodeRow(handle, into: &rows) else {
           throw EventLogError.database(
             path: path,
             detail: "event at position \(sqlite3_column_int64(handle, 0)) cannot be read;"
               + " run shelflog verify")
         }
-        try body(event)
+        if rows.isFull {
+          try body(&rows)
+          rows.removeAll()
+        }
         return true
       }
+      if !rows.isEmpty { try body(&rows) }
       return head
     }
   }
 }
 
-/// Reads one replay row through the C API (no Row allocation, no String per event): only a
-/// BookAdded's title and author are copied out; the user id points into SQLite's row.
-private func decodeRow(
-  _ handle: OpaquePointer,
-  commandID: @escaping ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
-) -> EventRow? {
-  guard let isbn = withColumnBytes(handle, 3, { ISBN.parse($0) }),
-    let type = withColumnBytes(handle, 1, { EventTypeCode(bytes: $0) })
-  else { return nil }
-  var row = EventRow(
-    position: sqlite3_column_int64(handle, 0),
-    occurredAt: Timestamp(microseconds: sqlite3_column_int64(handle, 8)), type: .bookRemoved,
-    isbn: isbn, quantity: 0, title: "", author: "",
-    userID: UnsafeBufferPointer(start: nil, count: 0),
-    withCommandID: commandID)
-  switch type {
-  case .added:
-    row.type = .bookAdded
-    row.title = columnString(handle, 4)
-    row.author = columnString(handle, 5)
-    row.quantity = Int(sqlite3_column_int64(handle, 6))
-  case .borrowed:
-    row.type = .bookBorrowed
-    row.userID = withColumnBytes(handle, 7) { $0 }
-  case .returned:
-    row.type = .bookReturned
-    row.userID = withColumnBytes(handle, 7) { $0 }
-  case .removed:
-    break
-  }
-  return row
+/// Reads one replay row through the C API into `rows` (no Row allocation, no String per event
+/// but a BookAdded's title and author); false when the row cannot be read.
+private func decodeRow(_ handle: OpaquePointer, into rows: inout EventRows) -> Bool {
+  guard let isbn = ISBN.parse(RawStatement.utf8(handle, 3)),
+    let type = EventTypeCode(bytes: RawStatement.utf8(handle, 1))?.type
+  else { return false }
+  let hasUser = type == .bookBorrowed || type == .bookReturned
+  rows.append(
+    position: sqlite3_column_int64(handle, 0), occurredAt: sqlite3_column_int64(handle, 8),
+    type: type, isbn: isbn,
+    quantity: type == .bookAdded ? Int(sqlite3_column_int64(handle, 6)) : 0,
+    title: RawStatement.string(handle, 4), author: RawStatement.string(handle, 5),
+    userID: hasUser ? RawStatement.utf8(handle, 7) : UnsafeBufferPointer(start: nil, count: 0),
+    commandID: RawStatement.utf8(handle, 2))
+  return true
 }
 
 /// Event types by their stored bytes (`EventType`'s raw values), told apart without making a
 /// String.
 private enum EventTypeCode {
   case added, borrowed, returned, removed
+
+  var type: EventType {
+    switch self {
+    case .added: .bookAdded
+    case .borrowed: .bookBorrowed
+    case .returned: .bookReturned
+    case .removed: .bookRemoved
+    }
+  }
 
   init?(bytes: UnsafeBufferPointer<UInt8>) {
     // Each name is checked whole, as two overlapping 8-byte words.
@@ -142,17 +115,4 @@ private enum EventTypeCode {
       )
     }
   }
-}
-
-private func withColumnBytes<R>(
-  _ handle: OpaquePointer, _ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R
-) -> R {
-  // The blob form of a text value: the stored bytes, without the copy that NUL-terminates them.
-  let bytes = sqlite3_column_blob(handle, index)?.assumingMemoryBound(to: UInt8.self)
-  let count = Int(sqlite3_column_bytes(handle, index))
-  return body(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : count))
-}
-
-private func columnString(_ handle: OpaquePointer, _ index: Int32) -> String {
-  withColumnBytes(handle, index) { String(decoding: $0, as: UTF8.self) }
 }

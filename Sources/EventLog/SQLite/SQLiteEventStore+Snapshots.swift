@@ -3,28 +3,7 @@ import Foundation
 import GRDB
 import LibraryDomain
 
-/// A projection snapshot as stored: the fold's state after every event of positions
-/// `1...throughPosition` whose business time is at or before `occurredAt`, replayed under a
-/// policy with `maxLoans` (the only policy value the fold depends on).
-public struct StoredSnapshot: Sendable {
-  public var id: Int64
-  public var throughPosition: Int64
-  public var occurredAt: Timestamp
-  public var maxLoans: Int
-  public var events: Int
-  public var format: Int
-  public var state: [UInt8]
-}
-
-/// What a snapshot-assisted replay starts from, read in the replay's own read transaction.
-public struct ReplayStart: Sendable {
-  /// The snapshot to resume from; nil to fold from the first event.
-  public var snapshot: StoredSnapshot?
-  /// The last position of the log in this read.
-  public var logEnd: Int64
-}
-
-extension EventLogStore {
+extension SQLiteEventStore {
   /// The best snapshot for `cut`: the latest one at or before `cut.at` whose events are exactly
   /// the cut's events up to its time. Snapshots are a cache: any doubt means "none".
   ///
@@ -72,7 +51,7 @@ extension EventLogStore {
       else { continue }
       let state: [UInt8] = [UInt8]((row["state"] as Data?) ?? Data())
       // A damaged snapshot is skipped (verify reports it); the replay then starts earlier.
-      guard hex(Array(SHA256.hash(data: state))) == (row["sha256"] as String?) else { continue }
+      guard Hex.string(SHA256.hash(data: state)) == (row["sha256"] as String?) else { continue }
       return StoredSnapshot(
         id: row["id"], throughPosition: row["through_position"],
         occurredAt: Timestamp(microseconds: row["occurred_us"]), maxLoans: row["max_loans"],
@@ -81,11 +60,7 @@ extension EventLogStore {
     return nil
   }
 
-  /// Stores one snapshot in its own transaction.
-  public func storeSnapshot(
-    throughPosition: Int64, occurredAt: Timestamp, maxLoans: Int, events: Int, format: Int,
-    state: [UInt8]
-  ) throws(EventLogError) {
+  public func storeSnapshot(_ snapshot: StoredSnapshot) throws(EventLogError) {
     do {
       _ = try writeTransaction { db -> (Void, commit: Bool) in
         try db.execute(
@@ -95,8 +70,9 @@ extension EventLogStore {
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
           arguments: [
-            throughPosition, occurredAt.microseconds, maxLoans, events, format, Data(state),
-            hex(Array(SHA256.hash(data: state))),
+            snapshot.throughPosition, snapshot.occurredAt.microseconds, snapshot.maxLoans,
+            snapshot.events, snapshot.format, Data(snapshot.state),
+            Hex.string(SHA256.hash(data: snapshot.state)),
           ])
         return ((), true)
       }
@@ -105,7 +81,6 @@ extension EventLogStore {
     }
   }
 
-  /// Removes the snapshots of one policy (`nil`: all of them). Returns how many.
   @discardableResult
   public func deleteSnapshots(maxLoans: Int?) throws(EventLogError) -> Int {
     do {
@@ -122,16 +97,16 @@ extension EventLogStore {
     }
   }
 
-  /// The stored snapshots' headers and whether each one's bytes match its checksum, by id.
-  public func snapshotChecks() throws(EventLogError) -> [(id: Int64, intact: Bool)] {
+  public func snapshotChecks() throws(EventLogError) -> [SnapshotCheck] {
     try read { db in
       guard try db.tableExists("snapshots") else { return [] }
-      var checks: [(Int64, Bool)] = []
+      var checks: [SnapshotCheck] = []
       let rows = try Row.fetchCursor(db, sql: "SELECT id, state, sha256 FROM snapshots ORDER BY id")
       while let row = try rows.next() {
         let state = [UInt8]((row["state"] as Data?) ?? Data())
         checks.append(
-          (row["id"], hex(Array(SHA256.hash(data: state))) == (row["sha256"] as String?)))
+          SnapshotCheck(
+            id: row["id"], intact: Hex.string(SHA256.hash(data: state)) == row["sha256"]))
       }
       return checks
     }

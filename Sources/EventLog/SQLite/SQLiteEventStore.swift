@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
-import Ingest
 
-/// The SQLite event log: owns the connection and its migrator. Knows SQL; nothing else does.
-public final class EventLogStore: Sendable {
+/// The event log in a SQLite file: owns the connection and its migrator. Knows SQL; nothing
+/// outside the `SQLite` folder does.
+public final class SQLiteEventStore: EventStore {
   public let path: String
+  public var name: String { path }
   /// The writer pool (import), or nil for a read-only store.
   private let pool: DatabasePool?
   /// The read-only connection of a read store.
@@ -144,8 +145,8 @@ public final class EventLogStore: Sendable {
     }
   }
 
-  /// Runs `body` in one IMMEDIATE transaction, mapping SQLite faults to log faults (an
-  /// `IngestError` passes through as it is).
+  /// Runs `body` in one IMMEDIATE transaction, mapping SQLite faults to log faults; any other
+  /// error passes through as it is.
   func writeTransaction<T>(_ body: (Database) throws -> (T, commit: Bool)) throws -> T {
     guard let pool else { throw EventLogError.readOnly(path: path, detail: "opened for reading") }
     do {
@@ -159,15 +160,22 @@ public final class EventLogStore: Sendable {
         guard let result else { throw EventLogError.database(path: path, detail: "no result") }
         return result
       }
-    } catch let error as IngestError {
-      throw error
-    } catch {
+    } catch let error as DatabaseError {
       throw EventLogError.from(error, path: path, wait: wait)
     }
   }
 
   /// Runs `body` on one read snapshot (one transaction), mapping SQLite faults to log faults.
   func read<T>(_ body: (Database) throws -> T) throws(EventLogError) -> T {
+    do {
+      return try readPassingErrors(body)
+    } catch {
+      throw EventLogError.from(error, path: path, wait: wait)
+    }
+  }
+
+  /// `read`, mapping only SQLite faults: other errors thrown by `body` pass through.
+  func readPassingErrors<T>(_ body: (Database) throws -> T) throws -> T {
     do {
       if let pool { return try pool.read(body) }
       guard let reader else { throw EventLogError.notFound(path: path) }
@@ -179,6 +187,25 @@ public final class EventLogStore: Sendable {
         }
         guard let result else { throw EventLogError.database(path: path, detail: "no result") }
         return result
+      }
+    } catch let error as DatabaseError {
+      throw EventLogError.from(error, path: path, wait: wait)
+    }
+  }
+
+  /// Runs `body` on a read-only connection of its own, in one read transaction: for work on
+  /// another thread beside this store's reads (verify's second walker, the file check).
+  func readOnOwnConnection<T>(_ body: (Database) throws -> T) throws(EventLogError) -> T {
+    do {
+      let queue = try Self.openReader(path: path, wait: wait)
+      return try queue.inDatabase { db in
+        var value: T?
+        try db.inTransaction(.deferred) {
+          value = try body(db)
+          return .commit
+        }
+        guard let value else { throw EventLogError.database(path: path, detail: "no result") }
+        return value
       }
     } catch {
       throw EventLogError.from(error, path: path, wait: wait)

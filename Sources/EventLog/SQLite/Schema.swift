@@ -74,7 +74,7 @@ enum Schema {
     """
 
   /// Projection snapshots, a cache that lets a point-in-time report replay only the tail of the
-  /// log (see `EventLogStore+Snapshots`), and each batch's earliest business time, which tells
+  /// log (see `SQLiteEventStore+Snapshots`), and each batch's earliest business time, which tells
   /// whether a batch landed before a snapshot's time (and so invalidates it for cuts that know
   /// the batch).
   static let v3 = """

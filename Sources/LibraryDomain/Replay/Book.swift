@@ -53,8 +53,8 @@ public struct Loan: Sendable, Equatable {
     self.counted = counted
   }
 
-  /// Open at `at` and borrowed more than the loan period before it.
+  /// Open at `at` and overdue by the policy's rule.
   public func isOverdue(at: Timestamp, policy: ReplayPolicy) -> Bool {
-    returnedAt == nil && borrowedAt.microseconds + policy.loanMicroseconds < at.microseconds
+    returnedAt == nil && policy.isOverdue(borrowedAt: borrowedAt.microseconds, at: at)
   }
 }

@@ -72,21 +72,6 @@ struct UserTable: Sendable {
     return index
   }
 
-  mutating func intern(_ string: String) -> Int32 {
-    var string = string
-    return string.withUTF8 { intern($0) }
-  }
-
-  /// The slot where a lookup of `key` starts (for prefetching).
-  func firstSlot(_ key: UnsafeBufferPointer<UInt8>) -> Int {
-    Key(key).hash & (slots.count - 1)
-  }
-
-  /// The index stored in `slot`, -1 when empty (for prefetching: not checked against a key).
-  func index(atSlot slot: Int) -> Int {
-    Int(truncatingIfNeeded: slots[slot].meta & 0xFFFF_FFFF) - 1
-  }
-
   /// The slot holding `key`, or the empty slot where it would go.
   private func locate(_ probe: Key, _ key: UnsafeBufferPointer<UInt8>) -> Int {
     slots.withUnsafeBufferPointer { slots in
@@ -186,16 +171,6 @@ struct ISBNTable: Sendable {
     slots[slot] = (isbn.value, index)
     if isbns.count * 2 > slots.count { grow() }
     return (index, true)
-  }
-
-  /// The slot where a lookup of `isbn` starts (for prefetching).
-  func firstSlot(_ isbn: ISBN) -> Int {
-    Self.hash(isbn.value) & (slots.count - 1)
-  }
-
-  /// The index stored in `slot`, -1 when empty (for prefetching: not checked against an ISBN).
-  func index(atSlot slot: Int) -> Int {
-    Int(slots[slot].index)
   }
 
   /// The slot holding `isbn`, or the empty slot where it would go.

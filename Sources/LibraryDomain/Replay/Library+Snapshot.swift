@@ -25,6 +25,26 @@ extension Library {
   /// A library in `state`, to fold on from there under `policy`.
   public init(policy: ReplayPolicy, restoring state: LibraryState) {
     self.init(policy: policy)
-    restore(books: state.books, openLoans: state.openLoans, eventCount: state.eventCount)
+    for book in state.books {
+      let index = Int(bookIndex(book.isbn))
+      bookSlots[index] = BookSlot(
+        total: book.total, onLoan: book.onLoan, added: true, active: book.status == .active)
+      titles[index] = book.title
+      authors[index] = book.author
+    }
+    // Oldest first, so that each user's list and ordinals come out in borrow order.
+    let loans = state.openLoans.enumerated().sorted {
+      ($0.element.borrowedAt, $0.element.position, $0.offset)
+        < ($1.element.borrowedAt, $1.element.position, $1.offset)
+    }
+    for (_, loan) in loans {
+      var userID = loan.userID
+      let user = userID.withUTF8 { userIndex($0) }
+      self.loans.open(
+        OpenLoan(
+          book: bookIndex(loan.isbn), counted: loan.counted, position: loan.position,
+          borrowedAt: loan.borrowedAt.microseconds), user: user)
+    }
+    eventCount = state.eventCount
   }
 }

@@ -14,9 +14,9 @@ public struct RecordedEvent: Sendable, Equatable {
   }
 }
 
-/// One stored event as the replay reads it, for the fold's fast path (`Library.apply(row:sink:)`):
-/// no String per event, only the texts the fold needs, when it needs them. The bytes of `userID`
-/// are valid only during the call that receives the row; do not keep them.
+/// One event as the fold reads it (`Library.apply(row:sink:)`): no String per event but a
+/// BookAdded's title and author. The bytes of `userID` and `commandID` are valid only during the
+/// call that receives the row; do not keep them.
 public struct EventRow {
   public var position: Int64
   public var occurredAt: Timestamp
@@ -30,14 +30,13 @@ public struct EventRow {
   public var author: String
   /// BookBorrowed and BookReturned only (empty otherwise).
   public var userID: UnsafeBufferPointer<UInt8>
-  /// Hands the command id's bytes (empty when none) to its argument; read only when asked for
-  /// (an anomaly), the bytes valid only during that call.
-  public var withCommandID: ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
+  /// Empty when the command had no id.
+  public var commandID: UnsafeBufferPointer<UInt8>
 
   public init(
     position: Int64, occurredAt: Timestamp, type: EventType, isbn: ISBN, quantity: Int,
     title: String, author: String, userID: UnsafeBufferPointer<UInt8>,
-    withCommandID: @escaping ((UnsafeBufferPointer<UInt8>) -> Void) -> Void
+    commandID: UnsafeBufferPointer<UInt8>
   ) {
     self.position = position
     self.occurredAt = occurredAt
@@ -47,14 +46,7 @@ public struct EventRow {
     self.title = title
     self.author = author
     self.userID = userID
-    self.withCommandID = withCommandID
-  }
-
-  /// The command id ("" when none).
-  public func commandID() -> String {
-    var text = ""
-    withCommandID { text = String(decoding: $0, as: UTF8.self) }
-    return text
+    self.commandID = commandID
   }
 
   /// The row as a self-contained event (Strings copied out).
@@ -73,6 +65,7 @@ public struct EventRow {
       event = .bookRemoved(BookRemoved(isbn: isbn))
     }
     return RecordedEvent(
-      position: position, occurredAt: occurredAt, commandID: commandID(), event: event)
+      position: position, occurredAt: occurredAt,
+      commandID: String(decoding: commandID, as: UTF8.self), event: event)
   }
 }

@@ -13,5 +13,12 @@ public struct ReplayPolicy: Sendable, Equatable {
   }
 
   /// The loan period in microseconds.
-  public var loanMicroseconds: Int64 { Int64(loanDays) * 86_400 * 1_000_000 }
+  @inlinable public var loanMicroseconds: Int64 { Int64(loanDays) * 86_400 * 1_000_000 }
+
+  /// docs/reports.md: an open loan borrowed at `borrowedAt` (microseconds) is overdue at `at`
+  /// when `borrowed_at + loan_days < T`. The one place this rule is written.
+  @inlinable
+  public func isOverdue(borrowedAt: Int64, at: Timestamp) -> Bool {
+    borrowedAt + loanMicroseconds < at.microseconds
+  }
 }

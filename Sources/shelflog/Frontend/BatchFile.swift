@@ -1,5 +1,6 @@
-import EventLog
 import Foundation
+import Importer
+import Plumbing
 
 /// One input batch, opened and hashed: a file, or standard input spooled to an unlinked
 /// temporary file so that its SHA-256 is known before any row is appended.
@@ -39,22 +40,20 @@ final class BatchFile {
   func sha256() throws(Failure) -> String {
     defer { lseek(descriptor, 0, SEEK_SET) }
     do {
-      return try sha256Hex(fileDescriptor: descriptor)
+      return try BatchDigest.sha256(fileDescriptor: descriptor)
     } catch {
       throw Failure(code: Failure.ioError, message: "\(name): cannot read")
     }
   }
 
   private static func spoolStandardInput() throws(Failure) -> Int32 {
-    let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    var template = Array("\(directory)/shelflog-stdin-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
+    let fd: Int32
+    do {
+      fd = try ScratchFile.open(prefix: "shelflog-stdin")
+    } catch {
       throw Failure(
-        code: Failure.cannotCreate,
-        message: "cannot spool standard input in \(directory): \(String(cString: strerror(errno)))")
+        code: Failure.cannotCreate, message: "cannot spool standard input: \(error.message)")
     }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     while true {
       let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
@@ -64,17 +63,15 @@ final class BatchFile {
         throw Failure(code: Failure.noInput, message: "-: cannot read standard input")
       }
       if count == 0 { break }
-      var offset = 0
-      while offset < count {
-        let written = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, count - offset) }
-        guard written > 0 else {
-          close(fd)
-          throw Failure(
-            code: Failure.ioError,
-            message:
-              "cannot spool standard input in \(directory): \(String(cString: strerror(errno)))")
-        }
-        offset += written
+      if let failure = buffer.withUnsafeBytes({
+        writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[..<count]))
+      }) {
+        close(fd)
+        throw Failure(
+          code: Failure.ioError,
+          message:
+            "cannot spool standard input in \(ScratchFile.folder): \(String(cString: strerror(failure)))"
+        )
       }
     }
     lseek(fd, 0, SEEK_SET)

@@ -2,7 +2,7 @@ import EventLog
 import Ingest
 import Replay
 
-/// A failure the executable reports as one line and an exit code of SPEC section 6.
+/// A failure the executable reports as one line and an exit code of the README.
 struct Failure: Error {
   var code: Int32
   var message: String
@@ -24,7 +24,7 @@ struct Failure: Error {
     let code: Int32 =
       switch error {
       case .notFound, .notALog: Self.noInput
-      case .newerSchema, .recordedAtBackwards: Self.dataError
+      case .newerSchema: Self.dataError
       case .busy: Self.busy
       case .readOnly: Self.cannotCreate
       case .io, .database: Self.ioError

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventLog
 import Foundation
+import Importer
 import Ingest
 import LibraryDomain
 import Reports
@@ -15,7 +16,7 @@ struct BatchInput {
 /// own transaction, prints a summary line per batch (or JSON), and says which exit code fits.
 struct ImportJob {
   let arguments: ImportArguments
-  let logPath: String
+  let log: LogOptions
 
   /// Imports the batches in order; returns 0, or 65 when any row or batch was rejected.
   func run(_ inputs: [BatchInput]) throws -> Int32 {
@@ -27,12 +28,7 @@ struct ImportJob {
     let rejectsFile = try arguments.rejects.map { path throws(Failure) in
       try RejectsFile(path: path)
     }
-    let store: EventLogStore
-    do {
-      store = try EventLogStore(path: logPath, access: .write, wait: arguments.wait)
-    } catch {
-      throw Failure(error)
-    }
+    let store = try log.open(.write, wait: arguments.wait)
     var summaries: [BatchSummary] = []
     var status: Int32 = 0
     for (batch, recordedAt) in batches {
@@ -58,7 +54,7 @@ struct ImportJob {
   }
 
   private func importOne(
-    _ batch: BatchFile, sha256 sha: String, recordedAt: Timestamp?, into store: EventLogStore,
+    _ batch: BatchFile, sha256 sha: String, recordedAt: Timestamp?, into store: any EventStore,
     rejectsFile: RejectsFile?
   ) throws -> BatchSummary {
     do {
@@ -90,15 +86,21 @@ struct ImportJob {
         Terminal.progress("importing \(name): \(percent)% of \(size / 1_000_000) MB")
       })
     let summary: BatchSummary
+    let started = Diagnostics.clock()
     do {
-      summary = try store.importBatch(
+      summary = try Importer.importBatch(
         FileDescriptorSource(fileDescriptor: batch.descriptor), file: name, sha256: sha,
-        options: options, observer: observer)
+        into: store, options: options, observer: observer)
     } catch let error as IngestError {
       throw Failure(error, file: name)
+    } catch let error as ImportError {
+      throw Failure(code: Failure.dataError, message: error.message)
     } catch let error as EventLogError {
       throw Failure(error)
     }
+    Diagnostics.debug(
+      "\(name): \(summary.accepted + summary.rejected + summary.skipped) rows, \(size) bytes"
+        + " in \(Diagnostics.since(started))")
     Terminal.clearProgress()
     if shown > Self.rejectsShown {
       Terminal.line(

@@ -1,4 +1,5 @@
 import Foundation
+import Plumbing
 
 /// Buffered standard output; a closed pipe (`| head`) ends the program quietly.
 final class Output {
@@ -19,18 +20,10 @@ final class Output {
   }
 
   func flush() {
-    var offset = 0
-    while offset < buffer.count {
-      let written = buffer.withUnsafeBytes {
-        Foundation.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset)
-      }
-      if written < 0 {
-        if errno == EINTR { continue }
-        if errno == EPIPE { Foundation.exit(0) }
-        Terminal.error("cannot write to standard output (errno \(errno))")
-        Foundation.exit(Failure.ioError)
-      }
-      offset += written
+    if let failure = buffer.withUnsafeBytes({ writeAll(STDOUT_FILENO, $0) }) {
+      if failure == EPIPE { Foundation.exit(0) }
+      Terminal.error("cannot write to standard output (errno \(failure))")
+      Foundation.exit(Failure.ioError)
     }
     buffer.removeAll(keepingCapacity: true)
   }

@@ -10,22 +10,24 @@ enum ReplayJob {
   /// Replays the log at `path`, with progress on a terminal; with `resume`, from the best stored
   /// snapshot (for reports that need no history).
   static func project(
-    logPath: String, cut: ReplayCut, policy: ReplayPolicy, resume: Bool = false
+    log: LogOptions, cut: ReplayCut, policy: ReplayPolicy, resume: Bool = false
   ) throws(Failure) -> Projection {
+    let store = try log.open(.read)
+    let started = Diagnostics.clock()
     do {
-      let store = try EventLogStore(path: logPath, access: .read)
       let projection = try Replayer.replay(store, cut: cut, policy: policy, resume: resume) {
         count in
         Terminal.progress("replayed \(count) events")
       }
       Terminal.clearProgress()
+      Diagnostics.debug(
+        "replayed \(projection.library.eventCount) events at \(cut.at)"
+          + (cut.knownAt.map { " known at \($0)" } ?? "")
+          + (projection.hasHistory ? "" : " (resumed from a snapshot)")
+          + " in \(Diagnostics.since(started))")
       return projection
-    } catch let error as EventLogError {
-      throw Failure(error)
-    } catch let error as ReplayError {
-      throw Failure(replay: error)
     } catch {
-      throw Failure(code: Failure.ioError, message: String(describing: error))
+      throw Failure(replay: error)
     }
   }
 
@@ -50,6 +52,8 @@ enum ReplayJob {
         code: Failure.cannotCreate, message: "\(directory): cannot create output folder")
     }
     let writer = ReportWriter(projection: projection)
+    let started = Diagnostics.clock()
+    defer { Diagnostics.debug("wrote reports to \(directory) in \(Diagnostics.since(started))") }
     for name in ReportName.allCases {
       for format in formats {
         let path = "\(directory)/\(name.rawValue).\(format.fileExtension)"

@@ -12,7 +12,7 @@ extension Shelflog {
       discussion: """
         Each argument is a CSV file, a folder of CSV files (imported in name order), or a \
         fixture case folder holding batches/ (imported in name order with the case's recorded \
-        times, SPEC section 7, unless --recorded-at is given). The reports are written even when \
+        times, docs/check.md, unless --recorded-at is given). The reports are written even when \
         a batch is rejected; the exit code then is 65.
         """)
 
@@ -42,9 +42,9 @@ extension Shelflog {
     func run() throws {
       let inputs = try paths.flatMap { path throws(Failure) in try CaseFolder.inputs(of: path) }
       let policy = try cut.resolvedPolicy()
-      let status = try ImportJob(arguments: imports, logPath: log.path).run(inputs)
+      let status = try ImportJob(arguments: imports, log: log).run(inputs)
       let projection = try ReplayJob.project(
-        logPath: log.path, cut: cut.cut(now: .now()), policy: policy)
+        log: log, cut: cut.cut(now: .now()), policy: policy)
       try ReplayJob.write(
         projection, formats: try parseFormats(format, as: ReportFormat.self), to: out)
       if status != 0 { throw ExitCode(status) }

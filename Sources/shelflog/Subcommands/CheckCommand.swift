@@ -3,7 +3,7 @@ import Check
 import Foundation
 
 extension Shelflog {
-  /// CI replay checks of fixture cases (SPEC section 7).
+  /// CI replay checks of fixture cases (docs/check.md).
   struct CheckCases: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "check",

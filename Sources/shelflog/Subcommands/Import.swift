@@ -26,7 +26,7 @@ extension Shelflog {
     }
 
     func run() throws {
-      let job = ImportJob(arguments: options, logPath: log.path)
+      let job = ImportJob(arguments: options, log: log)
       let status = try job.run(files.map { BatchInput(path: $0) })
       if status != 0 { throw ExitCode(status) }
     }

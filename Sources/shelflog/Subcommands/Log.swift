@@ -10,7 +10,7 @@ extension Shelflog {
       abstract: "Print the audit trail: every logged event, in position order.",
       discussion: """
         --since and --until bound occurred_at (inclusive; a bare date means the end of that \
-        day in UTC). jsonl prints every field of SPEC section 2, hash included, one event a line.
+        day in UTC). jsonl prints every field of docs/log-format.md, hash included, one event a line.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -50,8 +50,8 @@ extension Shelflog {
         isbn: isbn.flatMap { ISBN($0) }, userID: user, since: since.flatMap { Timestamp(cut: $0) },
         until: until.flatMap { Timestamp(cut: $0) })
       let output = Output()
+      let store = try log.open(.read)
       do {
-        let store = try EventLogStore(path: log.path, access: .read)
         if format == .table {
           output.line(Self.tableHeader)
         }

@@ -31,7 +31,7 @@ extension Shelflog {
 
     func run() throws {
       let projection = try ReplayJob.project(
-        logPath: log.path, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy())
+        log: log, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy())
       try ReplayJob.write(projection, formats: try formats(), to: out)
     }
   }

@@ -29,7 +29,8 @@ extension Shelflog {
 
     @Flag(
       help: """
-        Replay from the first event even when a stored snapshot would do (summary and inventory         use one by default; see `shelflog snapshot`).
+        Replay from the first event even when a stored snapshot would do (summary and \
+        inventory use one by default; see `shelflog snapshot`).
         """)
     var noSnapshots = false
 
@@ -49,7 +50,7 @@ extension Shelflog {
         let format = try parseFormats(format, as: ReportFormat.self).first
       else { return }
       let projection = try ReplayJob.project(
-        logPath: log.path, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy(),
+        log: log, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy(),
         resume: !noSnapshots && (report == .summary || report == .inventory))
       let writer = ReportWriter(
         projection: projection, filter: ReportFilter(userID: user, isbn: isbn.flatMap { ISBN($0) }))

@@ -48,10 +48,10 @@ extension Shelflog {
     func run() throws {
       let policy = try ReplayArguments.policy(file: policy, loanDays: nil, maxLoans: maxLoans)
       let refresh: SnapshotRefresh
+      let writer = try log.open(.write, wait: wait)
+      let reader = try log.open(.read, wait: wait)
       do {
-        let writer = try EventLogStore(path: log.path, access: .write, wait: wait)
         if rebuild { try writer.deleteSnapshots(maxLoans: policy.maxLoans) }
-        let reader = try EventLogStore(path: log.path, access: .read, wait: wait)
         refresh = try SnapshotBuilder.refresh(
           writer: writer, reader: reader, policy: policy, interval: every
         ) { count in Terminal.progress("replayed \(count) events") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventLog
+import Replay
 
 extension Shelflog {
   /// Re-computes the hash chain and checks the database's integrity.
@@ -16,16 +17,18 @@ extension Shelflog {
 
     @Flag(
       help: """
-        Run SQLite's full integrity_check (every index entry matched against its row) instead         of quick_check plus an index count; slower on a large log.
+        Run SQLite's full integrity_check (every index entry matched against its row) instead \
+        of quick_check plus an index count; slower on a large log.
         """)
     var thorough = false
 
     func run() throws {
       let report: VerifyReport
-      let snapshots: [(id: Int64, intact: Bool)]
+      let snapshots: [SnapshotCheck]
+      let store = try log.open(.read)
+      let started = Diagnostics.clock()
       do {
-        let store = try EventLogStore(path: log.path, access: .read)
-        report = try store.verify(thorough: thorough) { count in
+        report = try LogVerifier.verify(store, thorough: thorough) { count in
           Terminal.progress("verified \(count) events")
         }
         snapshots = try store.snapshotChecks()
@@ -33,6 +36,7 @@ extension Shelflog {
         throw Failure(error)
       }
       Terminal.clearProgress()
+      Diagnostics.debug("verified \(report.events) events in \(Diagnostics.since(started))")
       if let fault = report.fault {
         let place = fault.position.map { "position \($0)" } ?? "log"
         print("FAILED at \(place): \(fault.message)")

@@ -1,0 +1,178 @@
+import LibraryDomain
+
+/// One stored event as a chain walk reads it: the canonical fields, the stored hash (lowercase
+/// hex), and what a store keeps beside them. Bytes valid only during the call.
+public struct StoredEventBytes {
+  public var fields: EventFields
+  public var hash: UnsafeRawBufferPointer
+  public var occurredMicroseconds: Int64
+  public var recordedMicroseconds: Int64
+  /// The stored key of the command id, when the store keeps one (`checksCommandKey`).
+  public var commandKey: Int64?
+  public var checksCommandKey: Bool
+
+  public init(
+    fields: EventFields, hash: UnsafeRawBufferPointer, occurredMicroseconds: Int64,
+    recordedMicroseconds: Int64, commandKey: Int64?, checksCommandKey: Bool
+  ) {
+    self.fields = fields
+    self.hash = hash
+    self.occurredMicroseconds = occurredMicroseconds
+    self.recordedMicroseconds = recordedMicroseconds
+    self.commandKey = commandKey
+    self.checksCommandKey = checksCommandKey
+  }
+}
+
+/// Verify's hot loop, whatever the store: re-computes the chain from the stored fields and
+/// checks every stored field against the rules of docs/log-format.md, without a String per event.
+/// Messages (the slow path) are made only for the first fault.
+public final class ChainWalk {
+  public private(set) var chain: HashChain
+  /// Events walked.
+  public private(set) var events: Int64 = 0
+  /// Events with a command id.
+  public private(set) var keyed: Int64 = 0
+  /// Events per batch, with their first and last positions.
+  public private(set) var seen: [String: BatchTally] = [:]
+  private let knownBatches: Set<String>
+  private var lastPosition: Int64
+  private var lastRecorded: Int64
+  private let canonical = ByteBuffer(capacity: 1 << 12)
+  private var timeText: [UInt8] = []
+  /// The batch of the events being walked (a batch's events are contiguous).
+  private var batch: [UInt8] = []
+  private var batchName = ""
+  private var batchKnown = false
+
+  /// What a walk saw of one batch.
+  public struct BatchTally: Sendable, Equatable {
+    public var count: Int64
+    public var first: Int64
+    public var last: Int64
+  }
+
+  /// The last position checked (where the walk started, before any).
+  public var position: Int64 { lastPosition }
+
+  /// A walk from the first event, or one that goes on after event `position`, whose stored
+  /// hash and recorded time are given (a second walker: the first one checks that hash).
+  public init(
+    knownBatches: Set<String>, after position: Int64 = 0, head: [UInt8]? = nil,
+    recorded: Int64 = Int64.min
+  ) {
+    self.knownBatches = knownBatches
+    chain = head.map { HashChain(head: $0) } ?? HashChain()
+    lastPosition = position
+    lastRecorded = recorded
+  }
+
+  /// Checks one stored event; a description of its first problem, nil when it is sound.
+  public func check(_ event: StoredEventBytes) -> String? {
+    let fields = event.fields
+    canonical.removeAll()
+    CanonicalEvent.write(fields, to: canonical)
+    var sound = true
+    chain.advance(canonical: canonical.bytes(0..<canonical.count)) { digest in
+      sound = Hex.matches(event.hash, digest)
+    }
+    guard sound else {
+      return "hash does not match the event's fields and the chain before it"
+        + " (stored \(text(event.hash)), computed \(chain.headHex))"
+    }
+    if fields.position != lastPosition + 1 {
+      return "position follows \(lastPosition): positions must run 1, 2, 3 … without gaps"
+    }
+    lastPosition = fields.position
+    events += 1
+    tallyBatch(fields.batch, position: fields.position)
+    if let problem = fieldProblem(event) { return problem }
+    if event.recordedMicroseconds < lastRecorded {
+      return "recorded_at \(text(fields.recordedAt)) runs backwards"
+    }
+    lastRecorded = event.recordedMicroseconds
+    return nil
+  }
+
+  /// Ends the walk: the last batch's tally is complete.
+  public func finish() {
+    batch = []
+    batchName = ""
+  }
+
+  /// Adds another walk's tallies (the second half of a split walk) to this one's.
+  public func merge(_ other: ChainWalk) {
+    events += other.events
+    keyed += other.keyed
+    chain = other.chain
+    lastPosition = other.lastPosition
+    for (sha, tally) in other.seen {
+      let mine = seen[sha]
+      seen[sha] = BatchTally(
+        count: (mine?.count ?? 0) + tally.count,
+        first: min(mine?.first ?? tally.first, tally.first),
+        last: max(mine?.last ?? tally.last, tally.last))
+    }
+  }
+
+  private func tallyBatch(_ bytes: UnsafeRawBufferPointer, position: Int64) {
+    if !batchName.isEmpty, bytes.elementsEqual(batch) {
+      seen[batchName]?.count += 1
+      seen[batchName]?.last = position
+      return
+    }
+    batch = Array(bytes)
+    batchName = text(bytes)
+    batchKnown = knownBatches.contains(batchName)
+    let tally = seen[batchName]
+    seen[batchName] = BatchTally(
+      count: (tally?.count ?? 0) + 1, first: tally?.first ?? position, last: position)
+  }
+
+  private func fieldProblem(_ event: StoredEventBytes) -> String? {
+    let fields = event.fields
+    guard let type = EventType(rawValue: text(fields.type)) else {
+      return "unknown type \(text(fields.type))"
+    }
+    let isbn = fields.isbn
+    let normalised =
+      isbn.count == 13 && isbn.allSatisfy { (0x30...0x39).contains($0) }
+      && ISBN.parse(typed(isbn)) != nil
+    if !normalised { return "isbn \(text(isbn)) is not normalised" }
+    for (name, bytes, micros) in [
+      ("occurred_at", fields.occurredAt, event.occurredMicroseconds),
+      ("recorded_at", fields.recordedAt, event.recordedMicroseconds),
+    ] {
+      timeText.removeAll(keepingCapacity: true)
+      guard let time = Timestamp.parse(typed(bytes)) else {
+        return "\(name) \(text(bytes)) is not a normalised time"
+      }
+      time.appendText(to: &timeText)
+      if !bytes.elementsEqual(timeText) { return "\(name) \(text(bytes)) is not a normalised time" }
+      if time.microseconds != micros { return "\(name) does not match its numeric column" }
+    }
+    if !batchKnown { return "batch \(batchName) is not in the batches table" }
+    if !fields.commandID.isEmpty { keyed += 1 }
+    if event.checksCommandKey,
+      event.commandKey != (fields.commandID.isEmpty ? nil : CommandKey.of(fields.commandID))
+    {
+      return "command_key does not match command_id"
+    }
+    let isAdd = type == .bookAdded
+    if isAdd != (fields.quantity != nil) || (isAdd && fields.title.isEmpty) {
+      return "fields do not fit a \(type.rawValue) event"
+    }
+    let hasUser = type == .bookBorrowed || type == .bookReturned
+    if hasUser == fields.userID.isEmpty { return "user_id does not fit a \(type.rawValue) event" }
+    return nil
+  }
+}
+
+private func typed(_ bytes: UnsafeRawBufferPointer) -> UnsafeBufferPointer<UInt8> {
+  UnsafeBufferPointer(
+    start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+}
+
+private func text(_ bytes: UnsafeRawBufferPointer) -> String {
+  String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,117 @@
+import LibraryDomain
+
+/// What shelflog's write and read sides need from an event log, whatever keeps it: the SQLite
+/// file (`SQLiteEventStore`) first. Rows cross this seam in blocks (`AppendBlock`,
+/// `EventRows`), so a call through it costs nothing per event.
+///
+/// A store maps its own faults to `EventLogError`; any other error thrown by a closure passed
+/// in (say, the importer's) passes through unchanged.
+public protocol EventStore: AnyObject, Sendable {
+  /// How messages name the log: a path (or a URL without its password).
+  var name: String { get }
+
+  // MARK: - Write side
+
+  /// Runs `body` in one write transaction that holds the log's append lock, waiting for another
+  /// writer as the store was opened to. What `body` appends is committed when it returns
+  /// `commit: true`, and rolled back when it returns false or throws.
+  func appendTransaction<Result>(
+    _ body: (any BatchWriter) throws -> (Result, commit: Bool)
+  ) throws -> Result
+
+  /// Whether a batch with these bytes was imported before.
+  func hasBatch(sha256: String) throws(EventLogError) -> Bool
+
+  // MARK: - Read side
+
+  /// Streams the events of `cut` in replay order, (occurred_at, position), from one read
+  /// snapshot, a block at a time; `body` may keep the block it is given by swapping in another
+  /// (empty) one. Returns the log head known at the cut: the hash of the last event recorded by
+  /// `cut.knownAt` (of the log's last event without it), nil when none.
+  ///
+  /// With `snapshotMaxLoans`, the best stored snapshot for the cut is handed to `start` and only
+  /// the events after its time are streamed; `start` is called once, in the same read, before
+  /// any event.
+  func replay(
+    _ cut: ReplayCut, snapshotMaxLoans: Int?, start: (ReplayStart) throws -> Void,
+    _ body: (inout EventRows) throws -> Void
+  ) throws -> String?
+
+  /// Streams the events that match, in position (append) order, from one read snapshot.
+  func events(matching filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws
+
+  /// The batches, in the order they were imported.
+  func batches() throws(EventLogError) -> [StoredBatch]
+
+  // MARK: - Snapshots
+
+  /// Stores one projection snapshot in its own transaction.
+  func storeSnapshot(_ snapshot: StoredSnapshot) throws(EventLogError)
+
+  /// Removes the snapshots of one `max_loans` (nil: all of them); returns how many.
+  @discardableResult
+  func deleteSnapshots(maxLoans: Int?) throws(EventLogError) -> Int
+
+  /// Each stored snapshot's id and whether its bytes still match its checksum, by id.
+  func snapshotChecks() throws(EventLogError) -> [SnapshotCheck]
+
+  // MARK: - Verify
+
+  /// What a chain walk needs to know before it starts: the last position, the batches as the
+  /// batches table records them, and (when the log is long enough to walk in two halves) the
+  /// stored link at the middle.
+  func chainLayout(splitFrom: Int64) throws(EventLogError) -> ChainLayout
+
+  /// Feeds the stored events after `walk.position` through `end` to `walk`, in position order;
+  /// returns the first fault. May be called from another thread while another walk runs.
+  func walkChain(
+    _ walk: ChainWalk, through end: Int64, progress: (Int64) -> Void
+  ) throws(EventLogError) -> VerifyFault?
+
+  /// The store's own check of its storage (for SQLite, the file), run beside the walk; may be
+  /// called from another thread.
+  func checkStorage(thorough: Bool) throws(EventLogError) -> StorageCheck
+}
+
+/// The write transaction's side of the seam: the importer asks, the log answers per row.
+public protocol BatchWriter: AnyObject {
+  /// Whether a batch with these bytes is in the log (read inside the transaction).
+  func isImported(sha256: String) throws -> Bool
+
+  /// The latest `recorded_at` in the log, nil for an empty log.
+  func latestRecordedAt() throws -> Timestamp?
+
+  /// Starts appending the batch with these bytes, recorded at `recordedAt`.
+  func begin(sha256: String, recordedAt: Timestamp) throws
+
+  /// Appends a block of events in order: each row is appended (at the next position), a
+  /// duplicate of a logged event with its command id and content, or in conflict with a logged
+  /// event of its command id and other content. Rows of this batch count as logged for later
+  /// rows. Sets `block.outcomes`.
+  func append(_ block: inout AppendBlock) throws
+
+  /// Records the batch (its row counts and the positions its events took) and ends it.
+  func finish(_ batch: BatchRecord) throws -> (first: Int64, last: Int64)?
+}
+
+/// What the batches table records of one batch (positions are the writer's).
+public struct BatchRecord: Sendable, Equatable {
+  public var sha256: String
+  public var fileName: String
+  public var recordedAt: Timestamp
+  public var accepted: Int
+  public var rejected: Int
+  public var skipped: Int
+
+  public init(
+    sha256: String, fileName: String, recordedAt: Timestamp, accepted: Int, rejected: Int,
+    skipped: Int
+  ) {
+    self.sha256 = sha256
+    self.fileName = fileName
+    self.recordedAt = recordedAt
+    self.accepted = accepted
+    self.rejected = rejected
+    self.skipped = skipped
+  }
+}

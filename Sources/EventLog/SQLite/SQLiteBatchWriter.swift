@@ -1,0 +1,227 @@
+import GRDB
+import GRDBSQLite
+import LibraryDomain
+
+/// The write transaction of a SQLite log: appends blocks of events in file order (positions and
+/// the hash chain follow the file) with multi-row inserts, and decides each command id's fate
+/// in sorted key order (`SQLiteBatchWriter+Keys.swift`). Memory stays bounded by one block and
+/// the buffer of new keys, whatever the batch size.
+final class SQLiteBatchWriter: BatchWriter {
+  /// Rows per multi-row INSERT: one statement step per group keeps SQLite's cursor on the page
+  /// it writes, instead of a descent from the root (and a statement set-up) per row.
+  static let group = 64
+
+  let db: Database
+  private var statements: Statements?
+  var chain = HashChain()
+  /// The last position appended (or in the log before the batch).
+  private(set) var position: Int64 = 0
+  private var firstPosition: Int64?
+  /// The earliest business time of the appended events.
+  private var earliest = Int64.max
+  private var recordedMicroseconds: Int64 = 0
+  /// The texts of recorded_at and batch, the same for every event of the batch (stable
+  /// addresses for binding).
+  private let recordedText = ByteBuffer(capacity: 64)
+  private let batchText = ByteBuffer(capacity: 64)
+  /// One event's canonical bytes, and the hex of each hash of a group (bound without copies).
+  private let canonical = ByteBuffer(capacity: 1 << 12)
+  private let hashHex = ByteBuffer(capacity: 64 * SQLiteBatchWriter.group)
+  /// Rows of the block being appended, appended but not yet inserted (at most a group).
+  private var unwritten: [Int] = []
+  /// Key resolution: see `SQLiteBatchWriter+Keys.swift`.
+  var keys = KeyState()
+
+  struct Statements {
+    /// Inserts of `group` rows and of one row (for the rest of a block).
+    let insertEvents: (group: Statement, one: Statement)
+    let insertKeys: (group: Statement, one: Statement)
+    let lookup: Statement
+    let eventAt: Statement
+  }
+
+  init(db: Database) {
+    self.db = db
+    unwritten.reserveCapacity(Self.group)
+    keys.pending.reserveCapacity(Self.pendingKeyLimit + AppendBlock.rowLimit)
+  }
+
+  func isImported(sha256: String) throws -> Bool {
+    try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE sha256 = ?", arguments: [sha256])
+      ?? false
+  }
+
+  func latestRecordedAt() throws -> Timestamp? {
+    try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM batches")
+      .map(Timestamp.init(microseconds:))
+  }
+
+  func begin(sha256: String, recordedAt: Timestamp) throws {
+    // OR FAIL: no statement journal per step. A failing insert (a fault, never data) throws,
+    // and the batch's transaction rolls back whole.
+    func eventInsert(rows: Int) throws -> Statement {
+      try db.makeStatement(
+        sql: """
+          INSERT OR FAIL INTO events (position, type, command_id, isbn, title, author, quantity,
+            user_id, occurred_at, recorded_at, batch, hash, occurred_us, recorded_us, command_key)
+          VALUES \(repeatElement("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", count: rows).joined(separator: ","))
+          """)
+    }
+    func keyInsert(rows: Int) throws -> Statement {
+      try db.makeStatement(
+        sql: """
+          INSERT OR FAIL INTO command_keys (key, position)
+          VALUES \(repeatElement("(?,?)", count: rows).joined(separator: ","))
+          """)
+    }
+    statements = Statements(
+      insertEvents: (try eventInsert(rows: Self.group), try eventInsert(rows: 1)),
+      insertKeys: (try keyInsert(rows: Self.group), try keyInsert(rows: 1)),
+      lookup: try db.makeStatement(
+        sql: """
+          SELECT e.position, e.command_id, e.type, e.isbn, e.title, e.author, e.quantity,
+            e.user_id, e.occurred_us, k.key
+          FROM command_keys AS k JOIN events AS e ON e.position = k.position
+          WHERE k.key IN (\(repeatElement("?", count: Self.group).joined(separator: ",")))
+          """),
+      eventAt: try db.makeStatement(
+        sql: """
+          SELECT position, command_id, type, isbn, title, author, quantity, user_id, occurred_us
+          FROM events WHERE position = ?1
+          """))
+    keys.logged = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM command_keys)") ?? true
+    let head = try Row.fetchOne(
+      db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+    position = head?["position"] ?? 0
+    let headHash: String? = head?["hash"]
+    chain = HashChain(head: headHash.flatMap(Hex.bytes) ?? [UInt8](repeating: 0, count: 32))
+    recordedMicroseconds = recordedAt.microseconds
+    recordedText.removeAll()
+    recordedText.append(recordedAt.description)
+    batchText.removeAll()
+    batchText.append(sha256)
+  }
+
+  func append(_ block: inout AppendBlock) throws {
+    guard let statements else { preconditionFailure("append before begin") }
+    let decisions = try resolve(block, statements)
+    block.outcomes.removeAll(keepingCapacity: true)
+    for index in 0..<block.count {
+      switch decisions[index] {
+      case .append:
+        position += 1
+        if firstPosition == nil { firstPosition = position }
+        earliest = min(earliest, block.rows[index].occurredMicroseconds)
+        block.outcomes.append(.appended(position: position))
+        unwritten.append(index)
+        if unwritten.count == Self.group { try writeEvents(block, statements) }
+      case .duplicate(let position):
+        block.outcomes.append(.duplicate(of: position))
+      case .conflict(let position):
+        block.outcomes.append(.conflict(with: position))
+      case .duplicateOfRow(let earlier):
+        guard case .appended(let position) = block.outcomes[earlier] else { continue }
+        block.outcomes.append(.duplicate(of: position))
+      case .conflictWithRow(let earlier):
+        guard case .appended(let position) = block.outcomes[earlier] else { continue }
+        block.outcomes.append(.conflict(with: position))
+      }
+    }
+    try writeEvents(block, statements)
+    try keep(block, statements)
+  }
+
+  func finish(_ batch: BatchRecord) throws -> (first: Int64, last: Int64)? {
+    if let statements { try writeKeys(statements) }
+    let positions = firstPosition.map { ($0, position) }
+    try db.execute(
+      sql: """
+        INSERT INTO batches (sha256, file_name, recorded_at, recorded_us, rows_accepted,
+          rows_rejected, rows_skipped, first_position, last_position)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        batch.sha256, batch.fileName, batch.recordedAt.description, batch.recordedAt.microseconds,
+        batch.accepted, batch.rejected, batch.skipped, positions?.0, positions?.1,
+      ])
+    if let (first, last) = positions {
+      // The batch's earliest business time: a snapshot later than it is stale for cuts that
+      // know this batch.
+      try db.execute(
+        sql: """
+          INSERT INTO batch_extents (first_position, last_position, min_occurred_us)
+          VALUES (?, ?, ?)
+          """,
+        arguments: [first, last, earliest])
+    }
+    return positions
+  }
+
+  // MARK: - Events
+
+  /// Inserts the appended rows not yet written, in position order: canonical bytes and hash of
+  /// each, then one multi-row insert (single-row inserts for a short rest).
+  private func writeEvents(_ block: AppendBlock, _ statements: Statements) throws {
+    guard !unwritten.isEmpty else { return }
+    let first = position - Int64(unwritten.count) + 1
+    if unwritten.count == Self.group {
+      try writeEvents(unwritten[...], from: first, block, statements.insertEvents.group)
+    } else {
+      for offset in unwritten.indices {
+        try writeEvents(
+          unwritten[offset...offset], from: first + Int64(offset), block,
+          statements.insertEvents.one)
+      }
+    }
+    unwritten.removeAll(keepingCapacity: true)
+  }
+
+  /// Inserts `rows` of the block at positions `first`, `first + 1` … with one statement.
+  private func writeEvents(
+    _ rows: ArraySlice<Int>, from first: Int64, _ block: AppendBlock, _ insert: Statement
+  ) throws {
+    hashHex.removeAll()
+    for (slot, index) in rows.enumerated() {
+      canonical.removeAll()
+      CanonicalEvent.write(fields(block, index, position: first + Int64(slot)), to: canonical)
+      chain.advance(canonical: canonical.bytes(0..<canonical.count)) { digest in
+        hashHex.append(count: 64) { Hex.write(digest, to: $0) }
+      }
+    }
+    let handle = insert.sqliteStatement
+    for (slot, index) in rows.enumerated() {
+      let row = block.rows[index]
+      let event = fields(block, index, position: first + Int64(slot))
+      let base = Int32(slot * 15)
+      sqlite3_bind_int64(handle, base + 1, event.position)
+      RawStatement.bindText(handle, base + 2, event.type)
+      RawStatement.bindText(handle, base + 3, event.commandID)
+      RawStatement.bindText(handle, base + 4, event.isbn)
+      RawStatement.bindText(handle, base + 5, event.title)
+      RawStatement.bindText(handle, base + 6, event.author)
+      RawStatement.bind(handle, base + 7, event.quantity)
+      RawStatement.bindText(handle, base + 8, event.userID)
+      RawStatement.bindText(handle, base + 9, event.occurredAt)
+      RawStatement.bindText(handle, base + 10, event.recordedAt)
+      RawStatement.bindText(handle, base + 11, event.batch)
+      RawStatement.bindText(handle, base + 12, hashHex.bytes(64 * slot..<64 * slot + 64))
+      sqlite3_bind_int64(handle, base + 13, row.occurredMicroseconds)
+      sqlite3_bind_int64(handle, base + 14, recordedMicroseconds)
+      RawStatement.bind(handle, base + 15, row.key)
+    }
+    try RawStatement.run(handle)
+  }
+
+  /// Row `index` of the block as the event it becomes at `position`.
+  private func fields(_ block: AppendBlock, _ index: Int, position: Int64) -> EventFields {
+    let row = block.rows[index]
+    return EventFields(
+      position: position, type: row.type.storedName.rawBytes,
+      commandID: block.field(index, .commandID), isbn: block.field(index, .isbn),
+      title: block.field(index, .title), author: block.field(index, .author),
+      quantity: row.quantity, userID: block.field(index, .userID),
+      occurredAt: block.field(index, .occurredAt),
+      recordedAt: recordedText.bytes(0..<recordedText.count),
+      batch: batchText.bytes(0..<batchText.count))
+  }
+}
