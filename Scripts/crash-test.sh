@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash test of the write side (SPEC section 1, "Batch atomicity and idempotency"): an import
+# Crash test of the write side (docs/importing.md, "Batch atomicity and idempotency"): an import
 # that is killed at any instant leaves the log exactly as it was before a batch or exactly as
 # after it, never in between; a re-run of the same import completes it without losing or
 # duplicating an event.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the demo fixture case `fixtures/demo/` (SPEC section 7).
+"""Generate the demo fixture case `fixtures/demo/` (docs/check.md).
 
 Deterministic: a fixed seed, no wall clock, no environment lookups, so every
 run writes the same bytes. Standard library only (Python 3.11).
@@ -13,7 +13,7 @@ regenerate that with shelflog (see README.md of the case).
 How it works: a small simulation of a library walks business time from
 2024-01-01 to 2024-06-30 in order, so every command is decided against the
 state the replay will see at that point (borrow an available copy, return an
-open loan, ...). On fixed days it injects the anomalies of SPEC section 3.
+open loan, ...). On fixed days it injects the anomalies of docs/reports.md.
 Each event is then filed into the batch of its month, except the late ones
 (late-March desk slips filed with April, and branch slips of February to June
 that arrive in a last batch after June), which therefore carry business times
@@ -261,7 +261,7 @@ class Event:
 
 
 class Library:
-    """Mirror of SPEC section 3, used to decide what to emit next."""
+    """Mirror of docs/reports.md, used to decide what to emit next."""
 
     def __init__(self) -> None:
         self.books: dict[str, dict] = {}
@@ -778,8 +778,8 @@ monthly desk exports each imported the night after its month and a late batch of
 imported on 2024-07-02 (`recorded_at`), over 40 titles (ISBN-13 with 978 and 979, many rows
 in hyphenated or ISBN-10 form, `X`/`x` check digits), 150 users, titles with commas, quotes
 and non-ASCII, times in `Z` and `±hh:mm` with fractions, rows with and without `command_id`,
-columns in other orders, a BOM, CRLF and a blank line. It pins down the replay of SPEC
-sections 3 and 4: every anomaly type several times, including one borrow that raises
+columns in other orders, a BOM, CRLF and a blank line. It pins down the replay rules and reports
+of docs/reports.md: every anomaly type several times, including one borrow that raises
 `over_borrow` then `loan_limit_exceeded`, `unknown_book` from borrows and from removals, a
 loan limit reached with a loan of an unknown book, a loan opened before its book was added
 (not counted, so its return leaves `on_loan` alone), a return closing the oldest of two loans

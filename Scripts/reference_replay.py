@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference replay: an independent oracle for shelflog's read side.
 
-Written from SPEC sections 3 (replay semantics) and 4 (reports) only, not
+Written from the rules of docs/reports.md (replay semantics and reports) only, not
 from shelflog's sources. It reads the event log as printed by
 `shelflog log --format jsonl` (a file, or `-` for standard input), cuts it at
 `--at T` (and `--known-at K`), folds it in (occurred_at, position) order and
@@ -46,7 +46,7 @@ class UsageError(Exception):
 
 
 def parse_time(text: str, allow_date: bool = False) -> int:
-    """RFC 3339 time (SPEC section 1), or a bare date when allowed: µs since epoch."""
+    """RFC 3339 time (docs/importing.md), or a bare date when allowed: µs since epoch."""
     m = DATE_RE.match(text) if allow_date else None
     if m:
         y, mo, d = map(int, m.groups())
@@ -72,7 +72,7 @@ def parse_time(text: str, allow_date: bool = False) -> int:
 
 
 def fmt_time(us: int) -> str:
-    """SPEC section 5: UTC with Z, six fraction digits only when non-zero."""
+    """docs/reports.md: UTC with Z, six fraction digits only when non-zero."""
     secs, frac = divmod(us, 1_000_000)
     days, rem = divmod(secs, 86_400)
     date = dt.date.fromordinal(days + EPOCH_ORD)
@@ -110,7 +110,7 @@ def load_events(source: str) -> list[dict]:
 
 
 # --------------------------------------------------------------------------
-# The fold (SPEC section 3)
+# The fold (docs/reports.md)
 # --------------------------------------------------------------------------
 
 def replay(events: list[dict], at_us: int, known_us: int | None,
@@ -359,7 +359,7 @@ def compare_reports(expected: dict, actual_dir: pathlib.Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description="Reference replay of a shelflog event log (SPEC sections 3 and 4).")
+        description="Reference replay of a shelflog event log (docs/reports.md and docs/reports.md).")
     ap.add_argument("--jsonl", required=True,
                     help="output of `shelflog log --format jsonl` (a file, or - for stdin)")
     ap.add_argument("--at", required=True, help="business time T (RFC 3339 or YYYY-MM-DD)")
