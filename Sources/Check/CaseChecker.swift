@@ -8,7 +8,10 @@ import Reports
 
 /// What checking one case found.
 public struct CaseReport: Sendable {
+  /// Every difference, in the order found.
   public var differences: [Difference] = []
+  /// The expected cuts checked (`T` or `T@K`, their folder names), each with its differences.
+  public var cuts: [(name: String, differences: [Difference])] = []
   /// Files rewritten by `--update`.
   public var updated: [String] = []
   /// How many report files and assertions were compared.
@@ -53,8 +56,10 @@ public struct CaseChecker {
       } catch {
         throw .badCase("\(expected.folder): replay failed: \(error.message)")
       }
+      let before = report.differences.count
       try compareReports(projection, in: expected.folder, into: &report)
       try checkAssertions(projection, in: expected.folder, into: &report)
+      report.cuts.append((expected.name, Array(report.differences[before...])))
     }
     return report
   }

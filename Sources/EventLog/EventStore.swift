@@ -6,21 +6,15 @@ import LibraryDomain
 ///
 /// A store maps its own faults to `EventLogError`; any other error thrown by a closure passed
 /// in (say, the importer's) passes through unchanged.
-public protocol EventStore: AnyObject, Sendable {
+public protocol EventStore: AppendTarget, Sendable {
   /// How messages name the log: a path (or a URL without its password).
   var name: String { get }
 
-  // MARK: - Write side
+  // MARK: - Write side (see `AppendTarget`)
 
-  /// Runs `body` in one write transaction that holds the log's append lock, waiting for another
-  /// writer as the store was opened to. What `body` appends is committed when it returns
-  /// `commit: true`, and rolled back when it returns false or throws.
-  func appendTransaction<Result>(
-    _ body: (any BatchWriter) throws -> (Result, commit: Bool)
-  ) throws -> Result
-
-  /// Whether a batch with these bytes was imported before.
-  func hasBatch(sha256: String) throws(EventLogError) -> Bool
+  /// The events logged under these command-id keys (`CommandKey`), read-only: what a dry run
+  /// checks a batch's command ids against.
+  func loggedCommands(keys: [Int64]) throws(EventLogError) -> [(key: Int64, event: LoggedCommand)]
 
   // MARK: - Read side
 
@@ -71,6 +65,19 @@ public protocol EventStore: AnyObject, Sendable {
   /// The store's own check of its storage (for SQLite, the file), run beside the walk; may be
   /// called from another thread.
   func checkStorage(thorough: Bool) throws(EventLogError) -> StorageCheck
+}
+
+/// Where an import appends: a store, or a dry run that only pretends to (`DryRun`).
+public protocol AppendTarget: AnyObject {
+  /// Runs `body` in one write transaction that holds the log's append lock, waiting for another
+  /// writer as the store was opened to. What `body` appends is committed when it returns
+  /// `commit: true`, and rolled back when it returns false or throws.
+  func appendTransaction<Result>(
+    _ body: (any BatchWriter) throws -> (Result, commit: Bool)
+  ) throws -> Result
+
+  /// Whether a batch with these bytes was imported before.
+  func hasBatch(sha256: String) throws(EventLogError) -> Bool
 }
 
 /// The write transaction's side of the seam: the importer asks, the log answers per row.

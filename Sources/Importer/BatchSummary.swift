@@ -1,3 +1,5 @@
+import Ingest
+
 /// What one import did with one batch: the summary line and the `--json` object.
 public struct BatchSummary: Sendable, Equatable {
   /// How the batch ended.
@@ -23,6 +25,9 @@ public struct BatchSummary: Sendable, Equatable {
   public var lastPosition: Int64?
   /// Why a batch was refused whole.
   public var message: String?
+  /// Rejects (one per fault) by code, and those with a recognised cause by cause.
+  public var rejectCodes: [RejectCode: Int] = [:]
+  public var rejectCauses: [RejectCause: Int] = [:]
 
   public init(file: String, sha256: String, status: Status) {
     self.file = file

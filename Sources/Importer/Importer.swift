@@ -10,12 +10,12 @@ public enum Importer {
   /// Imports one batch. Throws `IngestError` or `ImportError` for a batch refused whole, and
   /// `EventLogError` for log faults.
   public static func importBatch<Source: ByteSource>(
-    _ source: consuming Source, file: String, sha256: String, into store: any EventStore,
+    _ source: consuming Source, file: String, sha256: String, into target: any AppendTarget,
     options: ImportOptions, observer: ImportObserver
   ) throws -> BatchSummary {
     var reader = CSVReader(source: source)
     var record = CSVRecord()
-    return try store.appendTransaction { writer -> (BatchSummary, commit: Bool) in
+    return try target.appendTransaction { writer -> (BatchSummary, commit: Bool) in
       var summary = BatchSummary(file: file, sha256: sha256, status: .imported)
       if try writer.isImported(sha256: sha256) {
         summary.status = .alreadyImported
@@ -54,6 +54,8 @@ public enum Importer {
       summary.accepted = staging.accepted
       summary.rejected = staging.rejected
       summary.skipped = staging.skipped
+      summary.rejectCodes = staging.codes
+      summary.rejectCauses = staging.causes
       if summary.rejected > 0 && !options.allowPartial {
         summary.status = .rejected
         return (summary, false)

@@ -16,6 +16,9 @@ struct Staging {
   private(set) var accepted = 0
   private(set) var rejected = 0
   private(set) var skipped = 0
+  /// Every reported reject by code, and by cause where one is recognised.
+  private(set) var codes: [RejectCode: Int] = [:]
+  private(set) var causes: [RejectCause: Int] = [:]
 
   init() {
     rows.reserveCapacity(AppendBlock.rowLimit)
@@ -45,8 +48,19 @@ struct Staging {
   }
 
   /// Appends the block and reports its rejects, validation and conflict, in file order.
-  mutating func flush(_ writer: any BatchWriter, reject: (Reject) -> Void) throws {
+  mutating func flush(_ writer: any BatchWriter, reject report: (Reject) -> Void) throws {
     if !block.isEmpty { try writer.append(&block) }
+    var codes = self.codes
+    var causes = self.causes
+    defer {
+      self.codes = codes
+      self.causes = causes
+    }
+    func reject(_ reject: Reject) {
+      codes[reject.code, default: 0] += 1
+      if let cause = reject.cause { causes[cause, default: 0] += 1 }
+      report(reject)
+    }
     var next = 0
     for (index, outcome) in block.outcomes.enumerated() {
       while next < rejects.count, rejects[next].before <= index {

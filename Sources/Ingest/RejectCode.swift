@@ -22,12 +22,18 @@ public struct Reject: Sendable, Equatable {
   public var message: String
   /// The original record text (capped for huge records).
   public var raw: String
+  /// The probable cause, when a common one is recognised (the message names it).
+  public var cause: RejectCause?
 
-  public init(line: Int, column: Int?, code: RejectCode, message: String, raw: String) {
+  public init(
+    line: Int, column: Int?, code: RejectCode, message: String, raw: String,
+    cause: RejectCause? = nil
+  ) {
     self.line = line
     self.column = column
     self.code = code
     self.message = message
     self.raw = raw
+    self.cause = cause
   }
 }

@@ -3,7 +3,7 @@ import LibraryDomain
 /// The faults found in one row so far, in the order of its columns once flushed.
 struct RowCheck {
   let line: Int
-  private var faults: [(column: Int?, code: RejectCode, message: String)] = []
+  private var faults: [(column: Int?, code: RejectCode, message: String, cause: RejectCause?)] = []
 
   init(line: Int) {
     self.line = line
@@ -11,8 +11,10 @@ struct RowCheck {
 
   var isClean: Bool { faults.isEmpty }
 
-  mutating func fail(_ column: Int?, _ code: RejectCode, _ message: String) {
-    faults.append((column, code, message))
+  mutating func fail(
+    _ column: Int?, _ code: RejectCode, _ message: String, cause: RejectCause? = nil
+  ) {
+    faults.append((column, code, message, cause))
   }
 
   /// Appends this row's faults as rejects, ordered by column (absent columns last).
@@ -28,7 +30,8 @@ struct RowCheck {
     for (_, fault) in ordered {
       rejects.append(
         Reject(
-          line: line, column: fault.column, code: fault.code, message: fault.message, raw: text))
+          line: line, column: fault.column, code: fault.code, message: fault.message, raw: text,
+          cause: fault.cause))
     }
   }
 }
@@ -66,7 +69,7 @@ struct Fields {
   func required<Value>(
     _ column: Column, _ check: inout RowCheck,
     parse: (UnsafeBufferPointer<UInt8>) -> Value?,
-    invalid: (String) -> (RejectCode, String)
+    invalid: (String) -> (RejectCode, String, RejectCause?)
   ) -> Value? {
     guard let index = header.index(of: column) else {
       check.fail(
@@ -83,8 +86,8 @@ struct Fields {
     case .some(.none) where record.field(index).isEmpty:
       check.fail(index + 1, .missingField, "\(column.rawValue) is empty")
     default:
-      let (code, message) = invalid(record.string(index))
-      check.fail(index + 1, code, message)
+      let (code, message, cause) = invalid(record.string(index))
+      check.fail(index + 1, code, message, cause: cause)
     }
     return nil
   }

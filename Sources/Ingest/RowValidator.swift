@@ -36,18 +36,21 @@ public struct RowValidator: Sendable {
     } invalid: { text in
       (
         .unknownCommand,
-        "unknown command \(quoted(text)); expected AddBook, BorrowBook, ReturnBook or RemoveBook"
+        "unknown command \(quoted(text)); expected AddBook, BorrowBook, ReturnBook or RemoveBook",
+        nil
       )
     }
     let isbn = fields.required(.isbn, &check) {
       ISBN.parse($0)
     } invalid: { text in
-      (.badISBN, "\(quoted(text)) is not a valid ISBN-10 or ISBN-13")
+      let hint = RejectHint.isbn(text)
+      return (.badISBN, hint.message, hint.cause)
     }
     let occurredAt = fields.required(.occurredAt, &check) {
       Timestamp.parse($0)
     } invalid: { text in
-      (.badTimestamp, "\(quoted(text)) is not an RFC 3339 time such as 2024-03-01T09:30:00Z")
+      let hint = RejectHint.time(text)
+      return (.badTimestamp, hint.message, hint.cause)
     }
     let commandID = fields.text(.commandID) ?? ""
     if commandID.utf8.count > Self.maxCommandIDScalars,
@@ -79,7 +82,7 @@ public struct RowValidator: Sendable {
       let quantity = fields.required(.quantity, &check) {
         Self.quantity($0)
       } invalid: { text in
-        (.badQuantity, "quantity \(quoted(text)) is not a whole number from 1 to 1,000,000")
+        (.badQuantity, "quantity \(quoted(text)) is not a whole number from 1 to 1,000,000", nil)
       }
       guard let isbn, let title, let author, let quantity else { return nil }
       return .bookAdded(BookAdded(isbn: isbn, title: title, author: author, quantity: quantity))
@@ -89,7 +92,7 @@ public struct RowValidator: Sendable {
       } invalid: { text in
         (
           .badUserID,
-          "user_id \(quoted(text)) must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -"
+          "user_id \(quoted(text)) must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -", nil
         )
       }
       guard let isbn, let user else { return nil }

@@ -5,9 +5,15 @@ import Replay
 /// reads a clock.
 public struct ReportWriter {
   let rows: ReportRows
+  /// How `table` output fits a terminal.
+  let layout: TerminalLayout
 
-  public init(projection: Projection, filter: ReportFilter = ReportFilter()) {
+  public init(
+    projection: Projection, filter: ReportFilter = ReportFilter(),
+    layout: TerminalLayout = TerminalLayout()
+  ) {
     rows = ReportRows(projection: projection, filter: filter)
+    self.layout = layout
   }
 
   /// Writes one report in one format. `html` is not written here (see the executable).
@@ -29,6 +35,7 @@ public struct ReportWriter {
     _ name: ReportName, style: TableStyle, to out: inout some TextOutputStream
   ) {
     var table = TableWriter(style: style, title: title(name))
+    table.layout = layout
     switch name {
     case .summary:
       let pairs =

@@ -77,13 +77,7 @@ final class SQLiteBatchWriter: BatchWriter {
     statements = Statements(
       insertEvents: (try eventInsert(rows: Self.group), try eventInsert(rows: 1)),
       insertKeys: (try keyInsert(rows: Self.group), try keyInsert(rows: 1)),
-      lookup: try db.makeStatement(
-        sql: """
-          SELECT e.position, e.command_id, e.type, e.isbn, e.title, e.author, e.quantity,
-            e.user_id, e.occurred_us, k.key
-          FROM command_keys AS k JOIN events AS e ON e.position = k.position
-          WHERE k.key IN (\(repeatElement("?", count: Self.group).joined(separator: ",")))
-          """),
+      lookup: try db.makeStatement(sql: SQLiteEventStore.lookupSQL),
       eventAt: try db.makeStatement(
         sql: """
           SELECT position, command_id, type, isbn, title, author, quantity, user_id, occurred_us
@@ -104,31 +98,20 @@ final class SQLiteBatchWriter: BatchWriter {
 
   func append(_ block: inout AppendBlock) throws {
     guard let statements else { preconditionFailure("append before begin") }
-    let decisions = try resolve(block, statements)
-    block.outcomes.removeAll(keepingCapacity: true)
-    for index in 0..<block.count {
-      switch decisions[index] {
-      case .append:
-        position += 1
-        if firstPosition == nil { firstPosition = position }
-        earliest = min(earliest, block.rows[index].occurredMicroseconds)
-        block.outcomes.append(.appended(position: position))
-        unwritten.append(index)
-        if unwritten.count == Self.group { try writeEvents(block, statements) }
-      case .duplicate(let position):
-        block.outcomes.append(.duplicate(of: position))
-      case .conflict(let position):
-        block.outcomes.append(.conflict(with: position))
-      case .duplicateOfRow(let earlier):
-        guard case .appended(let position) = block.outcomes[earlier] else { continue }
-        block.outcomes.append(.duplicate(of: position))
-      case .conflictWithRow(let earlier):
-        guard case .appended(let position) = block.outcomes[earlier] else { continue }
-        block.outcomes.append(.conflict(with: position))
-      }
+    let keyed = CommandIDRule.keyedRows(block)
+    let decisions = CommandIDRule.decide(
+      block, keyed: keyed, logged: try logged(keyed, statements))
+    let rows = block
+    try CommandIDRule.outcomes(decisions, into: &block) { index in
+      position += 1
+      if firstPosition == nil { firstPosition = position }
+      earliest = min(earliest, rows.rows[index].occurredMicroseconds)
+      unwritten.append(index)
+      if unwritten.count == Self.group { try writeEvents(rows, statements) }
+      return position
     }
     try writeEvents(block, statements)
-    try keep(block, statements)
+    try keep(block, keyed: keyed, statements)
   }
 
   func finish(_ batch: BatchRecord) throws -> (first: Int64, last: Int64)? {

@@ -21,6 +21,13 @@ struct ImportArguments: ParsableArguments {
   @Flag(help: "Print a machine-readable JSON summary instead of summary lines.")
   var json = false
 
+  @Flag(
+    help: ArgumentHelp(
+      "Validate as import does and print what it would print, but append nothing.",
+      discussion: "Checks against the log if it exists (already imported batches, command ids);"
+        + " creates and changes nothing."))
+  var dryRun = false
+
   func validate() throws {
     if let recordedAt, Timestamp(rfc3339: recordedAt) == nil {
       throw ValidationError(

@@ -28,7 +28,17 @@ struct ImportJob {
     let rejectsFile = try arguments.rejects.map { path throws(Failure) in
       try RejectsFile(path: path)
     }
-    let store = try log.open(.write, wait: arguments.wait)
+    let target: any AppendTarget
+    if arguments.dryRun {
+      let existing = try log.openExisting()
+      do {
+        target = try DryRun(store: existing)
+      } catch {
+        throw Failure(error)
+      }
+    } else {
+      target = try log.open(.write, wait: arguments.wait)
+    }
     var summaries: [BatchSummary] = []
     var status: Int32 = 0
     for (batch, recordedAt) in batches {
@@ -36,7 +46,7 @@ struct ImportJob {
       var summary: BatchSummary
       do {
         summary = try importOne(
-          batch, sha256: sha, recordedAt: recordedAt, into: store, rejectsFile: rejectsFile)
+          batch, sha256: sha, recordedAt: recordedAt, into: target, rejectsFile: rejectsFile)
       } catch let failure as Failure {
         // A batch refused whole is a data error for that batch; the others still go in.
         if failure.code != Failure.dataError { throw failure }
@@ -46,19 +56,27 @@ struct ImportJob {
       }
       summaries.append(summary)
       if summary.rejected > 0 || summary.status == .refused { status = Failure.dataError }
-      if !arguments.json { print(Self.line(summary)) }
+      if !arguments.json {
+        print(Self.line(summary))
+        if let tally = Self.rejectsLine(summary) { print(tally) }
+      }
     }
     try rejectsFile?.close()
     if arguments.json { print(Self.json(summaries)) }
+    if arguments.dryRun {
+      let line = "dry run: nothing was appended to \(log.path)"
+      // With --json, standard output stays the JSON an import prints.
+      if arguments.json { Terminal.line(line) } else { print(line) }
+    }
     return status
   }
 
   private func importOne(
-    _ batch: BatchFile, sha256 sha: String, recordedAt: Timestamp?, into store: any EventStore,
+    _ batch: BatchFile, sha256 sha: String, recordedAt: Timestamp?, into target: any AppendTarget,
     rejectsFile: RejectsFile?
   ) throws -> BatchSummary {
     do {
-      if try store.hasBatch(sha256: sha) {
+      if try target.hasBatch(sha256: sha) {
         return BatchSummary(file: batch.name, sha256: sha, status: .alreadyImported)
       }
     } catch {
@@ -90,7 +108,7 @@ struct ImportJob {
     do {
       summary = try Importer.importBatch(
         FileDescriptorSource(fileDescriptor: batch.descriptor), file: name, sha256: sha,
-        into: store, options: options, observer: observer)
+        into: target, options: options, observer: observer)
     } catch let error as IngestError {
       throw Failure(error, file: name)
     } catch let error as ImportError {
@@ -109,46 +127,5 @@ struct ImportJob {
             ?? " (write them all with --rejects FILE)"))
     }
     return summary
-  }
-
-  /// How many rejects of one batch are printed on stderr; --rejects gets them all.
-  static let rejectsShown = 20
-
-  static func line(_ summary: BatchSummary) -> String {
-    let sha = summary.sha256.prefix(12)
-    switch summary.status {
-    case .alreadyImported:
-      return "\(summary.file): already imported (sha256 \(sha)…), nothing appended"
-    case .refused:
-      return "\(summary.file): refused, nothing appended (sha256 \(sha)…)"
-    case .rejected:
-      return
-        "\(summary.file): rejected, nothing appended: \(summary.accepted) valid, "
-        + "\(summary.rejected) rejected, \(summary.skipped) skipped (sha256 \(sha)…)"
-    case .imported:
-      let range =
-        summary.firstPosition.map { " at positions \($0)-\(summary.lastPosition ?? $0)" } ?? ""
-      return
-        "\(summary.file): \(summary.accepted) accepted, \(summary.rejected) rejected, "
-        + "\(summary.skipped) skipped\(range) (sha256 \(sha)…)"
-    }
-  }
-
-  static func json(_ summaries: [BatchSummary]) -> String {
-    let batches = summaries.map { summary in
-      JSONText.object([
-        "file": JSONText.string(summary.file),
-        "sha256": JSONText.string(summary.sha256),
-        "status": JSONText.string(summary.status.rawValue),
-        "accepted": JSONText.number(summary.accepted),
-        "rejected": JSONText.number(summary.rejected),
-        "skipped": JSONText.number(summary.skipped),
-        "recorded_at": JSONText.string(summary.recordedAt),
-        "first_position": JSONText.number(summary.firstPosition),
-        "last_position": JSONText.number(summary.lastPosition),
-        "message": JSONText.string(summary.message),
-      ])
-    }
-    return "{\"batches\":[" + batches.joined(separator: ",") + "]}"
   }
 }

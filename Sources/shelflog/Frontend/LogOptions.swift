@@ -19,6 +19,14 @@ struct LogOptions: ParsableArguments {
     db ?? ProcessInfo.processInfo.environment["SHELFLOG_DB"] ?? "shelflog.sqlite"
   }
 
+  /// Opens the log to read if it exists (an empty file counts as none): what a dry run checks
+  /// against.
+  func openExisting() throws(Failure) -> (any EventStore)? {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    guard let size, size > 0 else { return nil }
+    return try open(.read)
+  }
+
   /// Opens the log: to write (creating it when missing) or to read (never changing it).
   func open(_ access: SQLiteEventStore.Access, wait: Double = 30) throws(Failure)
     -> any EventStore

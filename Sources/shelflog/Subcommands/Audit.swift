@@ -13,7 +13,8 @@ extension Shelflog {
         Each argument is a CSV file, a folder of CSV files (imported in name order), or a \
         fixture case folder holding batches/ (imported in name order with the case's recorded \
         times, docs/check.md, unless --recorded-at is given). The reports are written even when \
-        a batch is rejected; the exit code then is 65.
+        a batch is rejected; the exit code then is 65. With --dry-run the batches are only \
+        validated and no report is written.
         """)
 
     @OptionGroup var log: LogOptions
@@ -43,6 +44,12 @@ extension Shelflog {
       let inputs = try paths.flatMap { path throws(Failure) in try CaseFolder.inputs(of: path) }
       let policy = try cut.resolvedPolicy()
       let status = try ImportJob(arguments: imports, log: log).run(inputs)
+      if imports.dryRun {
+        // Nothing was appended, so there is nothing new to report.
+        print("dry run: no reports written to \(out)")
+        if status != 0 { throw ExitCode(status) }
+        return
+      }
       let projection = try ReplayJob.project(
         log: log, cut: cut.cut(now: .now()), policy: policy)
       try ReplayJob.write(

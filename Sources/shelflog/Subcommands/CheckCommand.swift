@@ -22,9 +22,19 @@ extension Shelflog {
     @Flag(help: "Rewrite the expected reports and assertion values with what the code makes.")
     var update = false
 
+    @Option(
+      help: ArgumentHelp(
+        "Also write the results as JUnit XML (a testsuite per case, a testcase per expected cut).",
+        valueName: "file"))
+    var junit: String?
+
     func run() throws {
       var differing = 0
       var broken = 0
+      var junitReport = JUnitReport()
+      defer {
+        if let junit { Self.write(junitReport.xml, to: junit) }
+      }
       for folder in folders {
         let name = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
         var isFolder: ObjCBool = false
@@ -40,9 +50,11 @@ extension Shelflog {
         } catch {
           // A case that cannot be checked is a data error; the other cases still run.
           Terminal.error(error.message)
+          junitReport.add(case: name, error: error.message)
           broken += 1
           continue
         }
+        junitReport.add(case: name, report)
         for difference in report.differences { print(difference.message) }
         for file in report.updated { print("updated \(file)") }
         let counts = "\(report.reportsCompared) reports, \(report.assertionsChecked) assertions"
@@ -60,6 +72,16 @@ extension Shelflog {
       }
       if broken > 0 { throw ExitCode(Failure.dataError) }
       if differing > 0 { throw ExitCode(Failure.verifyFault) }
+    }
+
+    /// Writes the JUnit file (atomically); a failure is one line and exit 73.
+    private static func write(_ xml: String, to path: String) {
+      do {
+        try xml.write(toFile: path, atomically: true, encoding: .utf8)
+      } catch {
+        Terminal.error("\(path): cannot write JUnit XML")
+        Foundation.exit(Failure.cannotCreate)
+      }
     }
   }
 }

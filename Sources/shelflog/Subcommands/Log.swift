@@ -36,6 +36,8 @@ extension Shelflog {
     @Option(help: "table or jsonl.")
     var format: Format = .table
 
+    @OptionGroup var table: TableOptions
+
     func validate() throws {
       if let isbn, ISBN(isbn) == nil { throw ValidationError("--isbn \(isbn) is not a valid ISBN") }
       for (name, value) in [("--since", since), ("--until", until)] {
@@ -50,31 +52,29 @@ extension Shelflog {
         isbn: isbn.flatMap { ISBN($0) }, userID: user, since: since.flatMap { Timestamp(cut: $0) },
         until: until.flatMap { Timestamp(cut: $0) })
       let output = Output()
+      var stream = StandardOutput(output: output)
       let store = try log.open(.read)
       do {
-        if format == .table {
-          output.line(Self.tableHeader)
+        guard format == .table else {
+          try store.events(matching: filter) { output.line(Self.jsonLine($0)) }
+          output.flush()
+          return
         }
+        var rows = TerminalTable(
+          columns: ["position", "occurred_at", "type", "isbn", "user_id", "qty", "title"],
+          layout: table.layout, to: &stream)
         try store.events(matching: filter) { event in
-          output.line(format == .table ? Self.tableRow(event) : Self.jsonLine(event))
+          rows.row(
+            [
+              String(event.position), event.occurredAt, event.type, event.isbn, event.userID,
+              event.quantity.map(String.init) ?? "", event.title,
+            ], to: &stream)
         }
+        rows.end(to: &stream)
       } catch let error as EventLogError {
         throw Failure(error)
       }
       output.flush()
-    }
-
-    static let tableHeader = [
-      pad("position", 9), pad("occurred_at", 28), pad("type", 13), pad("isbn", 14),
-      pad("user_id", 16), pad("qty", 5), "title",
-    ].joined()
-
-    static func tableRow(_ event: StoredEvent) -> String {
-      [
-        pad(String(event.position), 9), pad(event.occurredAt, 28), pad(event.type, 13),
-        pad(event.isbn, 14), pad(event.userID, 16), pad(event.quantity.map(String.init) ?? "", 5),
-        event.title,
-      ].joined()
     }
 
     static func jsonLine(_ event: StoredEvent) -> String {
@@ -94,9 +94,4 @@ extension Shelflog {
       ])
     }
   }
-}
-
-/// Pads to a column width, with at least one space after.
-private func pad(_ text: String, _ width: Int) -> String {
-  text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
 }

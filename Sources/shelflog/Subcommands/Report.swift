@@ -27,6 +27,8 @@ extension Shelflog {
     @Option(help: "table, json, csv or md.")
     var format = "table"
 
+    @OptionGroup var table: TableOptions
+
     @Flag(
       help: """
         Replay from the first event even when a stored snapshot would do (summary and \
@@ -53,7 +55,8 @@ extension Shelflog {
         log: log, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy(),
         resume: !noSnapshots && (report == .summary || report == .inventory))
       let writer = ReportWriter(
-        projection: projection, filter: ReportFilter(userID: user, isbn: isbn.flatMap { ISBN($0) }))
+        projection: projection, filter: ReportFilter(userID: user, isbn: isbn.flatMap { ISBN($0) }),
+        layout: table.layout)
       let output = Output()
       var stream = StandardOutput(output: output)
       writer.write(report, as: format, to: &stream)
