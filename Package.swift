@@ -12,6 +12,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
     // Pure domain: commands, events, ISBN, timestamps, the cut, the replay fold. No I/O.
@@ -40,8 +41,14 @@ let package = Package(
       ]),
     // The read side: the replay driver over a store's cut, snapshots, spill files, verify.
     .target(name: "Replay", dependencies: ["LibraryDomain", "EventLog", "Plumbing"]),
-    // Projection -> JSON, CSV, Markdown and terminal tables.
-    .target(name: "Reports", dependencies: ["LibraryDomain", "Replay", "Plumbing"]),
+    // Projection -> JSON, CSV, Markdown, terminal tables, and the HTML page (swift-mustache).
+    .target(
+      name: "Reports",
+      dependencies: [
+        "LibraryDomain", "Replay", "Plumbing",
+        .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     // CI replay checks of fixture cases: golden reports and assertions, with readable diffs.
     .target(
       name: "Check",
@@ -110,7 +117,9 @@ let package = Package(
       dependencies: ["Check", "Replay", "EventLog", "LibraryDomain", "ShelflogTestSupport"]),
     .testTarget(
       name: "ShelflogEndToEndTests",
-      dependencies: ["shelflog", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: [
+        "shelflog", "ShelflogTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
   ]
 )

@@ -111,6 +111,16 @@ def main():
     full, group_by, rss_replay = alternate("replay", a, b, args.runs)
     rows.append((f"full replay of {args.large:,} events (4 reports, JSON) / sqlite3 GROUP BY", full, group_by, "≤ 1.0 (goal ≤ 0.5)"))
 
+    # 3b. The HTML page of the same cut vs the JSON reports, and the page's size.
+    html_out = os.path.join(work, "replay-html")
+    a = f"{shelflog} replay --db {large_db} --at 2031-01-01 --out {html_out} --format html"
+    b = f"{shelflog} replay --db {large_db} --at 2031-01-01 --out {out} --format json"
+    print("3b. HTML page vs JSON reports", flush=True)
+    html, json_again, _ = alternate("html", a, b, args.runs)
+    page_bytes = os.path.getsize(os.path.join(html_out, "index.html"))
+    rows.append((f"replay --format html / --format json, {args.large:,} events", html, json_again, "≤ 1.3"))
+    print(f"  index.html: {page_bytes / 2**20:.1f} MiB", flush=True)
+
     # 4. A report at a random --at (and one with --known-at) vs the full replay, after the
     # nightly `shelflog snapshot` (timed on its own: it runs once after an import).
     print("4. snapshots, then point-in-time reports", flush=True)
@@ -140,7 +150,7 @@ def main():
         print(f"  verify run {run + 1}: {seconds:.2f} s", flush=True)
     rows.append((f"verify {args.large:,} events / full replay", statistics.median(verify_times), full, "≤ 1.0 (goal ≤ 0.5)"))
 
-    write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay)
+    write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay, page_bytes)
     if not args.work:
         shutil.rmtree(work)
 
@@ -187,7 +197,7 @@ def machine():
     return f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.system()} {platform.release()}, sqlite3 {sqlite}"
 
 
-def write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay):
+def write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay, page_bytes):
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -210,12 +220,14 @@ def write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay):
          if rss_large else f"| import peak RSS, {args.large:,} rows | not measured (--reuse-large) | ≤ 64 MiB |"),
         (f"| ratio large / small | {rss_large / rss_small:.2f} | ≤ 1.2 |" if rss_large else "| ratio large / small | not measured | ≤ 1.2 |"),
         f"| full replay peak RSS, {args.large:,} events | {rss_replay / 1024:.1f} MiB | bounded by state |",
+        f"| HTML page (index.html), {args.large:,} events | {page_bytes / 2**20:.1f} MiB | < 20 MB |",
         "",
         "Commands (A vs B):",
         "",
         "1. `shelflog import small.csv --db import.sqlite` vs `sqlite3 bare.sqlite \".import --csv --skip 1 small.csv events\"` (fresh files each run)",
         "2. `/usr/bin/time -f %M shelflog import large.csv --db large.sqlite`",
         "3. `shelflog replay --db large.sqlite --at 2031-01-01 --out DIR --format json` vs `sqlite3 large.sqlite \"SELECT isbn, sum(CASE type …) FROM events GROUP BY isbn\"`",
+        "3b. `shelflog replay … --format html` vs `shelflog replay … --format json` (the same cut)",
         "4. `shelflog snapshot --db large.sqlite --rebuild` (once), then `shelflog report summary --at <random T>` and `shelflog report inventory --at <random T> --known-at 2031-01-01` vs 3.",
         "5. `shelflog verify --db large.sqlite` vs 3.",
         "",

@@ -52,7 +52,8 @@ public struct CaseChecker {
     for expected in fixture.cuts {
       let projection: Projection
       do {
-        projection = try Replayer.replay(store, cut: expected.cut, policy: policy)
+        projection = try Replayer.replay(
+          store, cut: expected.cut, policy: policy, activity: ActivityOptions())
       } catch {
         throw .badCase("\(expected.folder): replay failed: \(error.message)")
       }

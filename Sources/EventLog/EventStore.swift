@@ -20,8 +20,8 @@ public protocol EventStore: AppendTarget, Sendable {
 
   /// Streams the events of `cut` in replay order, (occurred_at, position), from one read
   /// snapshot, a block at a time; `body` may keep the block it is given by swapping in another
-  /// (empty) one. Returns the log head known at the cut: the hash of the last event recorded by
-  /// `cut.knownAt` (of the log's last event without it), nil when none.
+  /// (empty) one. Returns the log head known at the cut: the last event recorded by
+  /// `cut.knownAt` (the log's last event without it), nil when none.
   ///
   /// With `snapshotMaxLoans`, the best stored snapshot for the cut is handed to `start` and only
   /// the events after its time are streamed; `start` is called once, in the same read, before
@@ -29,7 +29,7 @@ public protocol EventStore: AppendTarget, Sendable {
   func replay(
     _ cut: ReplayCut, snapshotMaxLoans: Int?, start: (ReplayStart) throws -> Void,
     _ body: (inout EventRows) throws -> Void
-  ) throws -> String?
+  ) throws -> LogHead?
 
   /// Streams the events that match, in position (append) order, from one read snapshot.
   func events(matching filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws

@@ -8,23 +8,22 @@ import Plumbing
 struct FoldPipeline {
   private let filled = HandOff<EventRows>(capacity: 2)
   private let spare = HandOff<EventRows>(capacity: 3)
-  private let worker: Background<(Library, SpillSink)>
+  private let worker: Background<ReplayFold>
 
-  /// Starts the worker with `library` and `sink`, which belong to it until `finish`.
-  init(library: Library, sink: SpillSink) {
+  /// Starts the worker with `fold`, which belongs to it until `finish`.
+  init(_ fold: ReplayFold) {
     let filled = self.filled
     let spare = self.spare
     spare.send(EventRows())
     spare.send(EventRows())
     worker = Background {
-      var library = library
-      var sink = sink
+      var fold = fold
       while var rows = filled.next() {
-        library.apply(rows, sink: &sink)
+        fold.apply(rows)
         rows.removeAll()
         spare.send(rows)
       }
-      return (library, sink)
+      return fold
     }
   }
 
@@ -35,8 +34,8 @@ struct FoldPipeline {
     filled.send(next)
   }
 
-  /// Waits for the worker to apply every block and hands the state back.
-  func finish() -> (Library, SpillSink) {
+  /// Waits for the worker to apply every block and hands the fold back.
+  func finish() -> ReplayFold {
     filled.close()
     // The worker's body does not throw.
     guard let state = try? worker.result() else { preconditionFailure("fold worker failed") }

@@ -5,8 +5,12 @@ public final class Projection {
   public let cut: ReplayCut
   public let policy: ReplayPolicy
   public let library: Library
+  /// The last event known at the cut (nil for none).
+  public let head: LogHead?
   /// The hash of the last event known at the cut (nil for none).
-  public let logHead: String?
+  public var logHead: String? { head?.hash }
+  /// The activity report, when the replay recorded it.
+  public let activity: ActivityReport?
   public let anomalyCounts: [AnomalyType: Int]
   public let anomalyTotal: Int
   private let anomalyFile: SpillFile
@@ -20,13 +24,14 @@ public final class Projection {
   public let hasHistory: Bool
 
   init(
-    cut: ReplayCut, policy: ReplayPolicy, library: Library, logHead: String?, sink: SpillSink,
-    resumedCounts: [AnomalyType: Int]? = nil
+    cut: ReplayCut, policy: ReplayPolicy, library: Library, logHead: LogHead?, sink: SpillSink,
+    resumedCounts: [AnomalyType: Int]? = nil, activity: ActivityReport? = nil
   ) {
     self.cut = cut
     self.policy = policy
     self.library = library
-    self.logHead = logHead
+    self.head = logHead
+    self.activity = activity
     hasHistory = resumedCounts == nil
     anomalyCounts = sink.anomalyCounts.merging(resumedCounts ?? [:], uniquingKeysWith: +)
     anomalyTotal = sink.anomalyTotal + (resumedCounts?.values.reduce(0, +) ?? 0)
@@ -38,6 +43,11 @@ public final class Projection {
   /// Every ISBN added by the cut, active or removed, by ISBN.
   public var books: [Book] {
     library.sortedBooks
+  }
+
+  /// Loans opened by the cut, open and returned.
+  public var loanTotal: Int {
+    usersWithLoans.reduce(0) { $0 + library.loanCount(ofUser: $1) }
   }
 
   /// Every user with a loan, open or returned, by user id.
@@ -181,12 +191,6 @@ public final class Projection {
 
   /// Open loans overdue at the cut.
   public var overdueLoanCount: Int {
-    var count = 0
-    for user in usersWithLoans {
-      library.forEachOpenLoan(ofUser: user) { loan in
-        if policy.isOverdue(borrowedAt: loan.borrowedAt, at: cut.at) { count += 1 }
-      }
-    }
-    return count
+    library.overdueLoanCount(at: cut.at)
   }
 }

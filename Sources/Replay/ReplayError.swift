@@ -6,6 +6,8 @@ public enum ReplayError: Error, Sendable {
   case log(EventLogError)
   /// A scratch file could not be created or written (errno given).
   case spill(String, Int32)
+  /// The activity report would have more periods than this.
+  case tooManyPeriods(Int)
 
   /// Wraps whatever a store's read threw.
   init(_ error: any Error, log name: String) {
@@ -21,6 +23,9 @@ public enum ReplayError: Error, Sendable {
     switch self {
     case .log(let error): error.message
     case .spill(let what, let code): "\(what): \(String(cString: strerror(code)))"
+    case .tooManyPeriods(let limit):
+      "the activity report would have more than \(limit) periods; use a longer --every or a"
+        + " later --from"
     }
   }
 }

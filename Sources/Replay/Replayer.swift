@@ -11,26 +11,29 @@ public enum Replayer {
   ///
   /// With `resume`, the replay starts from the best stored snapshot for the cut, when there is
   /// one: the projection then has the state but not the whole history (`hasHistory` false).
+  ///
+  /// With `activity`, the replay also records the activity report (never from a snapshot).
   public static func replay(
     _ store: any EventStore, cut: ReplayCut, policy: ReplayPolicy, resume: Bool = false,
-    progress: (Int) -> Void = { _ in }
+    activity: ActivityOptions? = nil, progress: (Int) -> Void = { _ in }
   ) throws(ReplayError) -> Projection {
-    var library = Library(policy: policy)
-    var sink = try SpillSink()
+    var fold = ReplayFold(
+      library: Library(policy: policy), sink: try SpillSink(),
+      activity: activity.map { ActivityRecorder(options: $0, at: cut.at) })
     var resumedCounts: [AnomalyType: Int]?
-    let head: String?
+    let head: LogHead?
     // Small logs fold inline; past the first events, a worker thread folds while this one reads.
     var pipeline: FoldPipeline?
     var rows = 0
     var restored = 0
     do {
       head = try store.replay(
-        cut, snapshotMaxLoans: resume ? policy.maxLoans : nil,
+        cut, snapshotMaxLoans: resume && activity == nil ? policy.maxLoans : nil,
         start: { start in
           guard let snapshot = start.snapshot else { return }
           let content = try SnapshotContent(snapshot, path: store.name)
-          library = Library(policy: policy, restoring: content.state)
-          restored = library.eventCount
+          fold.library = Library(policy: policy, restoring: content.state)
+          restored = fold.library.eventCount
           resumedCounts = content.anomalyCounts
         },
         { block in
@@ -38,10 +41,10 @@ public enum Replayer {
           if let pipeline {
             pipeline.push(&block)
           } else {
-            library.apply(block, sink: &sink)
+            fold.apply(block)
             if rows >= inlineEvents {
-              pipeline = FoldPipeline(library: library, sink: sink)
-              library = Library(policy: policy)
+              pipeline = FoldPipeline(fold)
+              fold.library = Library(policy: policy)
             }
           }
           if (restored + rows) / (1 << 18) != (restored + rows - block.count) / (1 << 18) {
@@ -52,12 +55,16 @@ public enum Replayer {
       if let pipeline { _ = pipeline.finish() }
       throw ReplayError(error, log: store.name)
     }
-    if let pipeline { (library, sink) = pipeline.finish() }
-    if let failure = sink.failure { throw failure }
-    try sink.anomalies.seal()
-    try sink.loans.seal()
+    if let pipeline { fold = pipeline.finish() }
+    if let failure = fold.sink.failure { throw failure }
+    let report = fold.activityReport()
+    if fold.activity?.tooManyPeriods == true {
+      throw .tooManyPeriods(ActivityOptions.maximumPeriods)
+    }
+    try fold.sink.anomalies.seal()
+    try fold.sink.loans.seal()
     return Projection(
-      cut: cut, policy: policy, library: library, logHead: head, sink: sink,
-      resumedCounts: resumedCounts)
+      cut: cut, policy: policy, library: fold.library, logHead: head, sink: fold.sink,
+      resumedCounts: resumedCounts, activity: report)
   }
 }

@@ -8,6 +8,9 @@ struct JSONBytes {
     bytes.reserveCapacity(1 << 17)
   }
 
+  /// Bytes held (not yet flushed).
+  var count: Int { bytes.count }
+
   mutating func append(_ literal: StaticString) {
     literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
   }

@@ -1,9 +1,9 @@
 import LibraryDomain
 import Replay
 
-/// The four reports of docs/reports.md.
+/// The five reports (docs/reports.md), in the order `replay` writes them.
 public enum ReportName: String, Sendable, CaseIterable {
-  case summary, inventory, loans, anomalies
+  case summary, inventory, loans, anomalies, activity
 }
 
 /// The formats a report can be written in. `html` is refused until the HTML report lands.

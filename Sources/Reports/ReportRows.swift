@@ -24,35 +24,45 @@ struct ReportRows {
 
   static let loanColumns = ["isbn", "title", "borrowed_at", "returned_at", "overdue"]
 
+  /// One loan's cells in `loanColumns` order, and the position of its borrow (its identity).
+  typealias LoanRow = (position: Int64, cells: [Cell])
+
   /// Each user with their loans, filtered; users left without loans are dropped.
-  func forEachUser(_ body: (String, [[Cell]]) throws -> Void) rethrows {
+  func forEachUser(_ body: (String, [LoanRow]) throws -> Void) rethrows {
     let library = projection.library
     let at = projection.cut.at
+    let policy = projection.policy
     if let user = filter.userID {
       let loans = projection.loans(of: user).filter { filter.admits(isbn: $0.isbn) }
       guard !loans.isEmpty else { return }
       try body(
         user,
         loans.map { loan in
-          [
-            .text(loan.isbn.digits),
-            .optional(library.bookIndex(of: loan.isbn).flatMap(library.title)),
-            .text(loan.borrowedAt.description), .optional(loan.returnedAt?.description),
-            .bool(loan.isOverdue(at: at, policy: projection.policy)),
-          ]
+          (
+            loan.position,
+            [
+              .text(loan.isbn.digits),
+              .optional(library.bookIndex(of: loan.isbn).flatMap(library.title)),
+              .text(loan.borrowedAt.description), .optional(loan.returnedAt?.description),
+              .bool(loan.isOverdue(at: at, policy: policy)),
+            ]
+          )
         })
       return
     }
-    let policy = projection.policy
     try projection.forEachUser { user, loans in
-      var rows: [[Cell]] = []
+      var rows: [LoanRow] = []
       for loan in loans where filter.admits(isbn: library.isbn(loan.book)) {
-        rows.append([
-          .text(library.isbn(loan.book).digits), .optional(library.title(loan.book)),
-          .text(Timestamp(microseconds: loan.borrowedAt).description),
-          .optional(loan.isOpen ? nil : Timestamp(microseconds: loan.returnedAt).description),
-          .bool(loan.isOpen && policy.isOverdue(borrowedAt: loan.borrowedAt, at: at)),
-        ])
+        rows.append(
+          (
+            loan.position,
+            [
+              .text(library.isbn(loan.book).digits), .optional(library.title(loan.book)),
+              .text(Timestamp(microseconds: loan.borrowedAt).description),
+              .optional(loan.isOpen ? nil : Timestamp(microseconds: loan.returnedAt).description),
+              .bool(loan.isOpen && policy.isOverdue(borrowedAt: loan.borrowedAt, at: at)),
+            ]
+          ))
       }
       guard !rows.isEmpty else { return }
       try body(library.userID(user), rows)
@@ -98,4 +108,30 @@ struct ReportRows {
   }
 
   var logHead: Cell { .optional(projection.logHead) }
+
+  /// The activity report's columns, anomaly counts last (as `anomalies.<type>` in tables).
+  static let activityColumns = [
+    "start", "end", "added", "borrowed", "returned", "removed", "active_users", "copies_total",
+    "copies_on_loan", "open_loans", "overdue_loans",
+  ]
+
+  /// The activity report (empty when the replay did not record it).
+  var activity: ActivityReport {
+    projection.activity ?? ActivityReport(every: .month, periods: [])
+  }
+
+  /// Each period's cells in `activityColumns` order, and its anomaly counts (every type, keys
+  /// sorted).
+  func forEachPeriod(_ body: ([Cell], [(String, Cell)]) throws -> Void) rethrows {
+    for period in activity.periods {
+      try body(
+        [
+          .text(period.start.description), .text(period.end.description), .number(period.added),
+          .number(period.borrowed), .number(period.returned), .number(period.removed),
+          .number(period.activeUsers), .number(period.copiesTotal), .number(period.copiesOnLoan),
+          .number(period.openLoans), .number(period.overdueLoans),
+        ],
+        AnomalyType.allCases.sorted().map { ($0.rawValue, .number(period.anomalies[$0] ?? 0)) })
+    }
+  }
 }

@@ -1,8 +1,39 @@
 import LibraryDomain
 import Replay
 
+/// How much of a report's list a copy may hold: the HTML page embeds each report whole up to a
+/// number of bytes of list items (at least one item), and says how many it left out.
+struct ListBudget {
+  /// Bytes of list items; nil for no limit.
+  let limit: Int?
+  private(set) var used = 0
+  /// Items written.
+  private(set) var items = 0
+
+  /// Whether no more item may be written.
+  var isSpent: Bool { limit.map { used >= $0 } ?? false }
+
+  mutating func spend(_ bytes: Int) {
+    used += bytes
+    items += 1
+  }
+
+  static var unlimited: ListBudget { ListBudget(limit: nil) }
+}
+
+/// Thrown inside a list's iteration to end it once the budget is spent.
+private struct BudgetSpent: Error {}
+
 extension ReportWriter {
   func writeJSON(_ name: ReportName, to out: inout some TextOutputStream) {
+    var budget = ListBudget.unlimited
+    writeJSON(name, to: &out, budget: &budget)
+  }
+
+  /// Writes a JSON report, its list cut where `budget` is spent.
+  func writeJSON(
+    _ name: ReportName, to out: inout some TextOutputStream, budget: inout ListBudget
+  ) {
     out.write("{\n")
     out.write("  \"at\": \(JSONText.string(rows.at)),\n")
     out.write("  \"known_at\": \(Cell.optional(rows.knownAt).json),\n")
@@ -14,16 +45,16 @@ extension ReportWriter {
       out.write("  \"anomalies\": \(JSONText.object(rows.anomalyCounts)),\n")
       out.write("  \"log_head\": \(rows.logHead.json)\n")
     case .inventory:
-      writeList("books", to: &out) { item in
+      writeList("books", to: &out, budget: &budget) { item in
         rows.forEachBook { item(JSONText.object(Array(zip(ReportRows.inventoryColumns, $0)))) }
       }
     case .loans where rows.filter.userID == nil:
-      writeLoansJSON(to: &out)
+      writeLoansJSON(to: &out, budget: &budget)
     case .loans:
-      writeList("users", to: &out) { item in
+      writeList("users", to: &out, budget: &budget) { item in
         rows.forEachUser { user, loans in
           let lines = loans.map {
-            "      " + JSONText.object(Array(zip(ReportRows.loanColumns, $0)))
+            "      " + JSONText.object(Array(zip(ReportRows.loanColumns, $0.cells)))
           }
           item(
             "{\"user_id\": \(JSONText.string(user)), \"loans\": [\n"
@@ -31,20 +62,33 @@ extension ReportWriter {
         }
       }
     case .anomalies:
-      writeAnomaliesJSON(to: &out)
+      writeAnomaliesJSON(to: &out, budget: &budget)
+    case .activity:
+      out.write("  \"every\": \(JSONText.string(rows.activity.every.rawValue)),\n")
+      writeList("periods", to: &out, budget: &budget) { item in
+        rows.forEachPeriod { cells, anomalies in
+          let pairs = Array(zip(ReportRows.activityColumns, cells))
+          let head = JSONText.object(pairs)
+          item(head.dropLast() + ", \"anomalies\": \(JSONText.object(anomalies))}")
+        }
+      }
     }
     out.write("}\n")
   }
 
   /// `anomalies.json`'s list as `writeList` would write it from `ReportRows.forEachAnomaly`'s
   /// cells, in bytes.
-  private func writeAnomaliesJSON(to out: inout some TextOutputStream) {
+  private func writeAnomaliesJSON(
+    to out: inout some TextOutputStream, budget: inout ListBudget
+  ) {
     let filter = rows.filter
     var text = JSONBytes()
     var first = true
     out.write("  \"anomalies\": [")
-    rows.projection.forEachAnomaly { anomaly in
+    try? rows.projection.forEachAnomaly { anomaly in
       guard filter.admits(isbn: anomaly.isbn), filter.admits(user: anomaly.userID) else { return }
+      guard !budget.isSpent else { throw BudgetSpent() }
+      let before = text.count
       text.append(first ? "\n    {\"type\": " : ",\n    {\"type\": ")
       first = false
       text.append(bytes: JSONText.string(anomaly.type.rawValue).utf8)
@@ -61,6 +105,7 @@ extension ReportWriter {
       text.append(", \"detail\": ")
       text.append(bytes: JSONText.string(anomaly.detail).utf8)
       text.append("}")
+      budget.spend(text.count - before)
       text.flushIfFull(to: &out)
     }
     text.flush(to: &out)
@@ -69,7 +114,7 @@ extension ReportWriter {
 
   /// `loans.json`'s list of users as `writeList` would write it, in bytes: every loan of the log
   /// passes here, so nothing is made per loan but its two timestamps' digits.
-  private func writeLoansJSON(to out: inout some TextOutputStream) {
+  private func writeLoansJSON(to out: inout some TextOutputStream, budget: inout ListBudget) {
     let projection = rows.projection
     let library = projection.library
     let filter = rows.filter
@@ -77,6 +122,8 @@ extension ReportWriter {
     let policy = projection.policy
     out.write("  \"users\": [")
     var first = true
+    var spent = budget
+    defer { budget = spent }
     writeInBackground(to: &out) { out in
       var text = JSONBytes()
       // Per ISBN index, the bytes `{"isbn": "…", "title": …, "borrowed_at": "` in one buffer
@@ -94,7 +141,9 @@ extension ReportWriter {
         prefixEnds.append(prefixBytes.count)
       }
       prefixBytes.withUnsafeBufferPointer { prefixes in
-        projection.forEachUser { user, loans in
+        try? projection.forEachUser { user, loans in
+          guard !spent.isSpent else { throw BudgetSpent() }
+          let before = text.count
           var opened = false
           for loan in loans {
             let book = Int(loan.book)
@@ -123,6 +172,7 @@ extension ReportWriter {
             }
           }
           if opened { text.append("\n    ]}") }
+          if opened { spent.spend(text.count - before) }
           text.flushIfFull(to: &out)
         }
       }
@@ -131,14 +181,17 @@ extension ReportWriter {
     }
   }
 
-  /// Writes `"key": [ … ]` with one item a line, items separated by commas.
+  /// Writes `"key": [ … ]` with one item a line, items separated by commas, up to the budget.
   private func writeList(
-    _ key: String, to out: inout some TextOutputStream, items: ((String) -> Void) -> Void
+    _ key: String, to out: inout some TextOutputStream, budget: inout ListBudget,
+    items: ((String) -> Void) -> Void
   ) {
     var first = true
     var buffer = ""
     out.write("  \(JSONText.string(key)): [")
     items { item in
+      guard !budget.isSpent else { return }
+      budget.spend(item.utf8.count + 6)
       buffer += first ? "\n    " : ",\n    "
       buffer += item
       first = false

@@ -56,11 +56,15 @@ public struct ReportWriter {
     case .loans:
       table.begin(["user_id"] + ReportRows.loanColumns, to: &out)
       rows.forEachUser { user, loans in
-        for loan in loans { table.row([.text(user)] + loan, to: &out) }
+        for loan in loans { table.row([.text(user)] + loan.cells, to: &out) }
       }
     case .anomalies:
       table.begin(ReportRows.anomalyColumns, to: &out)
       rows.forEachAnomaly { table.row($0, to: &out) }
+    case .activity:
+      let types = AnomalyType.allCases.sorted().map { "anomalies.\($0.rawValue)" }
+      table.begin(ReportRows.activityColumns + types, to: &out)
+      rows.forEachPeriod { cells, anomalies in table.row(cells + anomalies.map(\.1), to: &out) }
     }
     table.end(to: &out)
   }

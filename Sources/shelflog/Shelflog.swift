@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 
 /// The `shelflog` command: an auditable history of a library's inventory.
 @main
@@ -12,6 +13,7 @@ struct Shelflog: ParsableCommand {
       0 success, 1 verify or check found a difference, 64 usage, 65 data rejected, 66 input not found or \
       unreadable, 73 cannot create output, 74 I/O error, 75 log busy.
       """,
+    version: ShelflogVersion.current,
     subcommands: [
       Import.self, Log.self, Verify.self, Replay.self, Report.self, Audit.self,
       CheckCases.self, Generate.self, Snapshot.self,

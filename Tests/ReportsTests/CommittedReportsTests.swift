@@ -19,8 +19,15 @@ struct CommittedReportsTests {
     let log = try TestLog()
     try log.importCase(root.appendingPathComponent("fixtures/demo"))
     let cut = ReplayCut(at: try #require(Timestamp(cut: "2024-06-30")))
-    let writer = ReportWriter(
-      projection: try Replayer.replay(log.store, cut: cut, policy: .standard))
+    let projection = try Replayer.replay(
+      log.store, cut: cut, policy: .standard, activity: ActivityOptions())
+    let writer = ReportWriter(projection: projection)
+    var page = ""
+    HTMLReport(projection: projection).write(to: &page)
+    let html = root.appendingPathComponent("reports/demo/index.html")
+    #expect(
+      page == (try String(contentsOf: html, encoding: .utf8)),
+      "\(html.path) is stale; refresh with: \(Self.refresh)")
     for name in ReportName.allCases {
       for format in [ReportFormat.json, .csv, .md] {
         let file = root.appendingPathComponent("reports/demo/\(name.rawValue).\(format.rawValue)")

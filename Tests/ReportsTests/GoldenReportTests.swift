@@ -30,7 +30,8 @@ struct GoldenReportTests {
         at: try #require(Timestamp(cut: parts[0])),
         knownAt: try parts.dropFirst().first.map { try #require(Timestamp(cut: $0)) })
       let writer = ReportWriter(
-        projection: try Replayer.replay(log.store, cut: cut, policy: .standard))
+        projection: try Replayer.replay(
+          log.store, cut: cut, policy: .standard, activity: ActivityOptions()))
       let golden = root.appendingPathComponent("Tests/ReportsTests/Golden/\(caseName)/\(cutName)")
       for name in ReportName.allCases {
         try compare(

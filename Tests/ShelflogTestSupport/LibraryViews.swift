@@ -50,6 +50,6 @@ extension EventStore {
   ) throws -> String? {
     try replay(
       cut, snapshotMaxLoans: nil, start: { _ in },
-      { rows in try rows.forEachRow { try body($0.recorded) } })
+      { rows in try rows.forEachRow { try body($0.recorded) } })?.hash
   }
 }

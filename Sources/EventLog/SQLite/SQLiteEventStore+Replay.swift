@@ -12,13 +12,17 @@ extension SQLiteEventStore {
   public func replay(
     _ cut: ReplayCut, snapshotMaxLoans: Int?, start: (ReplayStart) throws -> Void,
     _ body: (inout EventRows) throws -> Void
-  ) throws -> String? {
+  ) throws -> LogHead? {
     try readPassingErrors { db in
       let known = cut.knownAt?.microseconds ?? Int64.max
-      let head = try String.fetchOne(
+      let head = try Row.fetchOne(
         db,
-        sql: "SELECT hash FROM events WHERE recorded_us <= ? ORDER BY position DESC LIMIT 1",
-        arguments: [known])
+        sql: """
+          SELECT position, hash FROM events WHERE recorded_us <= ?
+          ORDER BY position DESC LIMIT 1
+          """,
+        arguments: [known]
+      ).map { LogHead(position: $0[0], hash: $0[1]) }
       let logEnd = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
       let snapshot = try snapshotMaxLoans.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) }
       try start(ReplayStart(snapshot: snapshot, logEnd: logEnd))

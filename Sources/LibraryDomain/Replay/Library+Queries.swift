@@ -42,6 +42,17 @@ extension Library {
   /// Open loans, those of unknown books included.
   public var openLoanTotal: Int { loans.openTotal }
 
+  /// Open loans overdue at `at` by the policy's rule (`ReplayPolicy.isOverdue`).
+  public func overdueLoanCount(at: Timestamp) -> Int {
+    var count = 0
+    for user in 0..<loans.userCount {
+      loans.forEach(ofUser: user) { loan in
+        if policy.isOverdue(borrowedAt: loan.borrowedAt, at: at) { count += 1 }
+      }
+    }
+    return count
+  }
+
   // MARK: - Users
 
   /// Users seen so far (with or without loans).
@@ -52,6 +63,9 @@ extension Library {
 
   /// The index of a user id, nil when never seen.
   public func userIndex(of userID: String) -> Int32? { users.find(userID) }
+
+  /// The index of a user id given as UTF-8 bytes, nil when never seen.
+  public func userIndex(of userID: UnsafeBufferPointer<UInt8>) -> Int32? { users.find(userID) }
 
   /// Loans the user opened (open and returned).
   public func loanCount(ofUser index: Int32) -> Int { loans.loanCount(ofUser: Int(index)) }

@@ -9,3 +9,14 @@ public struct ReplayCut: Sendable, Equatable {
     self.knownAt = knownAt
   }
 }
+
+/// The last event of a log (or of what a cut knows of it): its position and hash.
+public struct LogHead: Sendable, Equatable {
+  public var position: Int64
+  public var hash: String
+
+  public init(position: Int64, hash: String) {
+    self.position = position
+    self.hash = hash
+  }
+}

@@ -45,6 +45,7 @@ struct Failure: Error {
     switch error {
     case .log(let error): self.init(error)
     case .spill: self.init(code: Self.ioError, message: error.message)
+    case .tooManyPeriods: self.init(code: Self.usage, message: error.message)
     }
   }
 }

@@ -31,6 +31,18 @@ struct ReplayArguments: ParsableArguments {
       valueName: "file"))
   var policy: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The activity report's period: day, week (ISO, from Monday) or month (default).",
+      valueName: "period"))
+  var every: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "The activity report's first period: the one holding this date or time.",
+      discussion: "Default: the period of the first event applied.", valueName: "time"))
+  var from: String?
+
   func validate() throws {
     for (name, value) in [("--at", at), ("--known-at", knownAt)] {
       if let value, Timestamp(cut: value) == nil {
@@ -42,6 +54,23 @@ struct ReplayArguments: ParsableArguments {
       throw ValidationError("--loan-days takes 0 to 36500")
     }
     if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
+    if let every, PeriodLength(rawValue: every) == nil {
+      throw ValidationError("--every \(every) is not day, week or month")
+    }
+    if let from, Timestamp(cut: from) == nil {
+      throw ValidationError(
+        "--from \(from) is not a time (2024-03-01T09:30:00Z) or a date (2024-03-01)")
+    }
+  }
+
+  /// Whether `--every` or `--from` was given.
+  var asksForActivity: Bool { every != nil || from != nil }
+
+  /// The activity report's options: `--every` (default month) and `--from`.
+  var activity: ActivityOptions {
+    ActivityOptions(
+      every: every.flatMap(PeriodLength.init(rawValue:)) ?? .month,
+      from: from.flatMap { Timestamp(cut: $0) })
   }
 
   /// The cut: `--at` (default now) and `--known-at`.

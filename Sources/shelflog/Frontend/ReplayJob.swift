@@ -10,13 +10,15 @@ enum ReplayJob {
   /// Replays the log at `path`, with progress on a terminal; with `resume`, from the best stored
   /// snapshot (for reports that need no history).
   static func project(
-    log: LogOptions, cut: ReplayCut, policy: ReplayPolicy, resume: Bool = false
+    log: LogOptions, cut: ReplayCut, policy: ReplayPolicy, resume: Bool = false,
+    activity: ActivityOptions? = nil
   ) throws(Failure) -> Projection {
     let store = try log.open(.read)
     let started = Diagnostics.clock()
     do {
-      let projection = try Replayer.replay(store, cut: cut, policy: policy, resume: resume) {
-        count in
+      let projection = try Replayer.replay(
+        store, cut: cut, policy: policy, resume: resume, activity: activity
+      ) { count in
         Terminal.progress("replayed \(count) events")
       }
       Terminal.clearProgress()
@@ -28,15 +30,6 @@ enum ReplayJob {
       return projection
     } catch {
       throw Failure(replay: error)
-    }
-  }
-
-  /// Refuses the HTML format until the HTML report lands.
-  static func refuseHTML(_ formats: [ReportFormat]) throws {
-    if formats.contains(.html) {
-      throw ValidationError(
-        "--format html is not available yet (the HTML report is a later release);"
-          + " use json, csv or md")
     }
   }
 
@@ -55,12 +48,17 @@ enum ReplayJob {
     let started = Diagnostics.clock()
     defer { Diagnostics.debug("wrote reports to \(directory) in \(Diagnostics.since(started))") }
     for name in ReportName.allCases {
-      for format in formats {
+      for format in formats where format != .html {
         let path = "\(directory)/\(name.rawValue).\(format.fileExtension)"
         var file = try ReportFile(path: path)
         writer.write(name, as: format, to: &file)
         try file.commit()
       }
+    }
+    if formats.contains(.html) {
+      var file = try ReportFile(path: "\(directory)/index.html")
+      HTMLReport(projection: projection).write(to: &file)
+      try file.commit()
     }
   }
 }

@@ -29,16 +29,7 @@ extension Shelflog {
     @Option(help: ArgumentHelp("Folder for the reports.", valueName: "dir"))
     var out: String
 
-    @Option(help: ArgumentHelp("Comma-separated formats: json, csv, md.", valueName: "list"))
-    var format = "json,csv,md"
-
-    func validate() throws {
-      let formats = try parseFormats(format, as: ReportFormat.self)
-      try ReplayJob.refuseHTML(formats)
-      if formats.contains(.table) {
-        throw ValidationError("table is for 'shelflog report'; audit writes json, csv, md")
-      }
-    }
+    @OptionGroup var formats: FormatOptions
 
     func run() throws {
       let inputs = try paths.flatMap { path throws(Failure) in try CaseFolder.inputs(of: path) }
@@ -51,9 +42,9 @@ extension Shelflog {
         return
       }
       let projection = try ReplayJob.project(
-        log: log, cut: cut.cut(now: .now()), policy: policy)
+        log: log, cut: cut.cut(now: .now()), policy: policy, activity: cut.activity)
       try ReplayJob.write(
-        projection, formats: try parseFormats(format, as: ReportFormat.self), to: out)
+        projection, formats: try formats.formats(), to: out)
       if status != 0 { throw ExitCode(status) }
     }
   }
