@@ -52,7 +52,10 @@ let package = Package(
     // CI replay checks of fixture cases: golden reports and assertions, with readable diffs.
     .target(
       name: "Check",
-      dependencies: ["LibraryDomain", "Ingest", "EventLog", "Importer", "Replay", "Reports"]),
+      dependencies: [
+        "LibraryDomain", "Ingest", "EventLog", "Importer", "Replay", "Reports",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     // A deterministic, realistic command workload for demos, load tests and benchmarks.
     .target(name: "Workload", dependencies: ["LibraryDomain"]),
     // The thin executable: arguments, files, progress, exit codes.
@@ -70,6 +73,7 @@ let package = Package(
         "Workload",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
     // libFuzzer target for the CSV reader and row validator (Fuzz/README.md); no main of its own.

@@ -90,6 +90,29 @@ def main():
     imp_a, imp_b, rss_small = alternate("import", a, b, args.runs, prepare=fresh)
     rows.append(("import %s rows: shelflog / sqlite3 .import" % f"{args.small:,}", imp_a, imp_b, "≤ 1.5 (goal ≤ 1.0)"))
 
+    # 1b. What the explain indexes (schema v5) cost an import: the same import into a log made
+    # beforehand without them.
+    print("1b. import with and without the explain indexes", flush=True)
+    plain = os.path.join(work, "plain.sqlite")
+    header_only = os.path.join(work, "header.csv")
+    with open(header_only, "w") as out:
+        out.write(columns + "\n")
+
+    def fresh_pair(name):
+        for path in (db, db + "-wal", db + "-shm", plain, plain + "-wal", plain + "-shm"):
+            if os.path.exists(path):
+                os.remove(path)
+        if name == "B":
+            subprocess.run([shelflog, "import", header_only, "--db", plain,
+                            "--recorded-at", "2000-01-01T00:00:00Z"], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["sqlite3", plain, "DROP INDEX events_by_isbn; DROP INDEX events_by_user;"], check=True)
+
+    a = f"{shelflog} import {small_csv} --db {db} {recorded}"
+    b = f"{shelflog} import {small_csv} --db {plain} {recorded}"
+    with_indexes, without_indexes, _ = alternate("index cost", a, b, args.runs, prepare=fresh_pair)
+    rows.append((f"import {args.small:,} rows with the explain indexes / without them", with_indexes,
+                 without_indexes, "measured (issue 13)"))
+
     # 2. Peak memory of import, small and large.
     large_seconds, rss_large = None, None
     if reuse:
@@ -140,6 +163,26 @@ def main():
         print(f"  run {run + 1}: --at {at}: {point_times[-1]:.2f} s; with --known-at: {known_times[-1]:.2f} s", flush=True)
     rows.append(("report summary at a random --at / full replay", statistics.median(point_times), full, "≤ 0.05 (goal ≤ 0.01)"))
     rows.append(("report inventory, random --at and --known-at / full replay", statistics.median(known_times), full, "≤ 0.05 (goal ≤ 0.01)"))
+
+    # 4b. explain on the large log: random books and users, and the most borrowed book.
+    print("4b. explain", flush=True)
+    def sample(sql):
+        return subprocess.run(["sqlite3", large_db, sql], check=True, capture_output=True,
+                              text=True).stdout.split()
+    books = sample("SELECT isbn FROM events WHERE type = 'BookBorrowed' ORDER BY random() LIMIT 5")
+    users = sample("SELECT user_id FROM events WHERE user_id != '' ORDER BY random() LIMIT 5")
+    top = sample("SELECT isbn FROM events WHERE type = 'BookBorrowed' GROUP BY isbn ORDER BY count(*) DESC LIMIT 1")
+    explain_times = {"book": [], "user": []}
+    for kind, subjects in (("book", books), ("user", users)):
+        for subject in subjects:
+            seconds, _ = timed(f"{shelflog} explain {kind} {subject} --db {large_db} --at 2031-01-01 --format json > /dev/null")
+            explain_times[kind].append(seconds)
+            print(f"  explain {kind} {subject}: {seconds:.2f} s", flush=True)
+    top_seconds, _ = timed(f"{shelflog} explain book {top[0]} --db {large_db} --at 2031-01-01 --format json > /dev/null")
+    print(f"  explain book {top[0]} (the most borrowed): {top_seconds:.2f} s", flush=True)
+    rows.append(("explain book, a random borrowed ISBN (median of 5) / full replay", statistics.median(explain_times["book"]), full, "≤ 0.05"))
+    rows.append(("explain user, a random user (median of 5) / full replay", statistics.median(explain_times["user"]), full, "≤ 0.05"))
+    rows.append(("explain book, the most borrowed ISBN / full replay", top_seconds, full, "reported"))
 
     # 5. verify of the large log vs the full replay.
     print("5. verify", flush=True)
@@ -229,7 +272,9 @@ def write_report(args, rows, rss_small, rss_large, large_seconds, rss_replay, pa
         "3. `shelflog replay --db large.sqlite --at 2031-01-01 --out DIR --format json` vs `sqlite3 large.sqlite \"SELECT isbn, sum(CASE type …) FROM events GROUP BY isbn\"`",
         "3b. `shelflog replay … --format html` vs `shelflog replay … --format json` (the same cut)",
         "4. `shelflog snapshot --db large.sqlite --rebuild` (once), then `shelflog report summary --at <random T>` and `shelflog report inventory --at <random T> --known-at 2031-01-01` vs 3.",
+        "4b. `shelflog explain book|user ID --at 2031-01-01 --format json` for 5 random borrowed ISBNs, 5 random users and the most borrowed ISBN, vs 3.",
         "5. `shelflog verify --db large.sqlite` vs 3.",
+        "1b. `shelflog import small.csv` into a new log vs into a log made beforehand without the explain indexes (`events_by_isbn`, `events_by_user`).",
         "",
         "Inputs: `shelflog generate --rows N --seed S` (seed 1 for the small batch, 2 for the large).",
         "",

@@ -40,16 +40,13 @@ public struct FixtureCase: Sendable {
       throw .badCase("\(folder): no expected/<T>/ folders to check")
     }
     cuts = try cutNames.sorted().map { name throws(CheckError) in
-      let parts = name.split(separator: "@", maxSplits: 1).map(String.init)
-      guard let at = Timestamp(cut: parts[0]),
-        parts.count == 1 || Timestamp(cut: parts[1]) != nil
-      else {
+      guard let cut = ReplayCut(notation: name) else {
         throw .badCase(
           "\(expected)/\(name): the folder name must be <T> or <T>@<K> (times or dates)")
       }
       return ExpectedCut(
         name: name,
-        cut: ReplayCut(at: at, knownAt: parts.count == 2 ? Timestamp(cut: parts[1]) : nil),
+        cut: cut,
         folder: "\(expected)/\(name)")
     }
   }

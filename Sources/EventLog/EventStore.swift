@@ -31,11 +31,25 @@ public protocol EventStore: AppendTarget, Sendable {
     _ body: (inout EventRows) throws -> Void
   ) throws -> LogHead?
 
+  /// `replay` of only the events that concern `entities` (any of its ISBNs or users), without
+  /// snapshots: what `explain` folds. Served by the log's indexes on ISBN and on user.
+  func replay(
+    _ cut: ReplayCut, touching entities: EntityFilter, _ body: (inout EventRows) throws -> Void
+  ) throws -> LogHead?
+
   /// Streams the events that match, in position (append) order, from one read snapshot.
   func events(matching filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws
 
   /// The batches, in the order they were imported.
   func batches() throws(EventLogError) -> [StoredBatch]
+
+  /// The position of the log's last event (0 for an empty log).
+  func lastPosition() throws(EventLogError) -> Int64
+
+  /// Per batch (by SHA-256), how many of its events exactly one of the two cuts applies: the
+  /// causes of a restatement (`diff`).
+  func eventsInExactlyOne(of first: ReplayCut, _ second: ReplayCut) throws(EventLogError)
+    -> [String: Int]
 
   // MARK: - Snapshots
 

@@ -34,6 +34,8 @@ enum Cell: Equatable {
   case number(Int)
   case bool(Bool)
   case null
+  /// JSON text written as it is (a nested object or list, for JSON only).
+  case raw(String)
 
   static func optional(_ text: String?) -> Cell { text.map(Cell.text) ?? .null }
 
@@ -44,6 +46,7 @@ enum Cell: Equatable {
     case .number(let number): String(number)
     case .bool(let flag): flag ? "true" : "false"
     case .null: "null"
+    case .raw(let json): json
     }
   }
 
@@ -54,6 +57,7 @@ enum Cell: Equatable {
     case .number(let number): String(number)
     case .bool(let flag): flag ? "true" : "false"
     case .null: ""
+    case .raw(let json): json
     }
   }
 }

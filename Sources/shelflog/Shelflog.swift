@@ -10,13 +10,13 @@ struct Shelflog: ParsableCommand {
     abstract: "An auditable, event-sourced history of a library's book inventory.",
     discussion: """
       The log is a SQLite file (--db, default $SHELFLOG_DB or shelflog.sqlite). Exit codes: \
-      0 success, 1 verify or check found a difference, 64 usage, 65 data rejected, 66 input not found or \
+      0 success, 1 verify, check, diff or reproduce found a difference, 64 usage, 65 data rejected, 66 input not found or \
       unreadable, 73 cannot create output, 74 I/O error, 75 log busy.
       """,
     version: ShelflogVersion.current,
     subcommands: [
       Import.self, Log.self, Verify.self, Replay.self, Report.self, Audit.self,
-      CheckCases.self, Generate.self, Snapshot.self,
+      CheckCases.self, Generate.self, Snapshot.self, Explain.self, Diff.self, Reproduce.self,
     ]
   )
 

@@ -28,6 +28,7 @@ struct CommittedReportsTests {
     #expect(
       page == (try String(contentsOf: html, encoding: .utf8)),
       "\(html.path) is stale; refresh with: \(Self.refresh)")
+    var files: [Manifest.File] = []
     for name in ReportName.allCases {
       for format in [ReportFormat.json, .csv, .md] {
         let file = root.appendingPathComponent("reports/demo/\(name.rawValue).\(format.rawValue)")
@@ -35,7 +36,20 @@ struct CommittedReportsTests {
         writer.write(name, as: format, to: &text)
         let committed = try String(contentsOf: file, encoding: .utf8)
         #expect(text == committed, "\(file.path) is stale; refresh with: \(Self.refresh)")
+        files.append(
+          Manifest.File(
+            name: file.lastPathComponent, bytes: text.utf8.count, sha256: sha256Hex(text.utf8)))
       }
     }
+    files.append(
+      Manifest.File(name: "index.html", bytes: page.utf8.count, sha256: sha256Hex(page.utf8)))
+    let manifest = Manifest(
+      cut: cut, policy: .standard, activity: Manifest.ActivityOptionsText(every: .month, from: nil),
+      logHead: projection.head, files: files)
+    let committed = try String(
+      contentsOf: root.appendingPathComponent("reports/demo/manifest.json"), encoding: .utf8)
+    #expect(
+      manifest.json == committed,
+      "reports/demo/manifest.json is stale; refresh with: \(Self.refresh)")
   }
 }

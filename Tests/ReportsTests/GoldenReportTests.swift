@@ -25,10 +25,7 @@ struct GoldenReportTests {
     let log = try TestLog()
     try log.importCase(folder)
     for cutName in cuts {
-      let parts = cutName.split(separator: "@").map(String.init)
-      let cut = ReplayCut(
-        at: try #require(Timestamp(cut: parts[0])),
-        knownAt: try parts.dropFirst().first.map { try #require(Timestamp(cut: $0)) })
+      let cut = try #require(ReplayCut(notation: cutName))
       let writer = ReportWriter(
         projection: try Replayer.replay(
           log.store, cut: cut, policy: .standard, activity: ActivityOptions()))

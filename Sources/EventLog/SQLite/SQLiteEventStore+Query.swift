@@ -49,6 +49,31 @@ extension SQLiteEventStore {
     }
   }
 
+  public func eventsInExactlyOne(of first: ReplayCut, _ second: ReplayCut) throws(EventLogError)
+    -> [String: Int]
+  {
+    try read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT batch, count(*) FROM events
+          WHERE (occurred_us <= ?1 AND recorded_us <= ?2 AND position <= ?3)
+            != (occurred_us <= ?4 AND recorded_us <= ?5 AND position <= ?6)
+          GROUP BY batch
+          """,
+        arguments: [
+          first.at.microseconds, first.knownAt?.microseconds ?? Int64.max,
+          first.through ?? Int64.max, second.at.microseconds,
+          second.knownAt?.microseconds ?? Int64.max, second.through ?? Int64.max,
+        ])
+      return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
+    }
+  }
+
+  public func lastPosition() throws(EventLogError) -> Int64 {
+    try read { db in try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0 }
+  }
+
   public func batches() throws(EventLogError) -> [StoredBatch] {
     try read { db in
       try Row.fetchAll(

@@ -14,47 +14,102 @@ extension SQLiteEventStore {
     _ body: (inout EventRows) throws -> Void
   ) throws -> LogHead? {
     try readPassingErrors { db in
-      let known = cut.knownAt?.microseconds ?? Int64.max
-      let head = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT position, hash FROM events WHERE recorded_us <= ?
-          ORDER BY position DESC LIMIT 1
-          """,
-        arguments: [known]
-      ).map { LogHead(position: $0[0], hash: $0[1]) }
+      let head = try logHead(db, cut)
       let logEnd = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
-      let snapshot = try snapshotMaxLoans.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) }
+      // A pinned cut replays in full: snapshots know nothing of positions inside their range.
+      let snapshot =
+        cut.through == nil
+        ? try snapshotMaxLoans.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) } : nil
       try start(ReplayStart(snapshot: snapshot, logEnd: logEnd))
       let statement = try db.makeStatement(
         sql: """
           SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
           FROM events INDEXED BY events_by_occurrence
-          WHERE occurred_us <= ?1 AND recorded_us <= ?2 AND occurred_us > ?3
+          WHERE occurred_us <= ?1 AND recorded_us <= ?2 AND occurred_us > ?3 AND position <= ?4
           ORDER BY occurred_us, position
           """)
       let handle = statement.sqliteStatement
       sqlite3_bind_int64(handle, 1, cut.at.microseconds)
-      sqlite3_bind_int64(handle, 2, known)
+      sqlite3_bind_int64(handle, 2, cut.knownAt?.microseconds ?? Int64.max)
       sqlite3_bind_int64(handle, 3, snapshot?.occurredAt.microseconds ?? Int64.min)
-      var rows = EventRows()
-      try RawStatement.forEachRow(handle) {
-        guard decodeRow(handle, into: &rows) else {
-          throw EventLogError.database(
-            path: path,
-            detail: "event at position \(sqlite3_column_int64(handle, 0)) cannot be read;"
-              + " run shelflog verify")
-        }
-        if rows.isFull {
-          try body(&rows)
-          rows.removeAll()
-        }
-        return true
-      }
-      if !rows.isEmpty { try body(&rows) }
+      sqlite3_bind_int64(handle, 4, cut.through ?? Int64.max)
+      try stream(handle, body)
       return head
     }
   }
+
+  public func replay(
+    _ cut: ReplayCut, touching entities: EntityFilter, _ body: (inout EventRows) throws -> Void
+  ) throws -> LogHead? {
+    try readPassingErrors { db in
+      let head = try logHead(db, cut)
+      // The lists go in as JSON arrays (json_each): no limit on their length, and no write
+      // (a temporary table) on a connection that may only read.
+      let statement = try db.makeStatement(
+        sql: """
+          SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
+          FROM events
+          WHERE (isbn IN (SELECT value FROM json_each(?1))
+            OR (user_id != '' AND user_id IN (SELECT value FROM json_each(?2))))
+            AND occurred_us <= ?3 AND recorded_us <= ?4 AND position <= ?5
+          ORDER BY occurred_us, position
+          """)
+      let isbns = "[" + entities.isbns.map { "\"\($0.digits)\"" }.joined(separator: ",") + "]"
+      let users = "[" + entities.users.map(jsonString).joined(separator: ",") + "]"
+      try statement.setArguments([
+        isbns, users, cut.at.microseconds, cut.knownAt?.microseconds ?? Int64.max,
+        cut.through ?? Int64.max,
+      ])
+      try stream(statement.sqliteStatement, body)
+      return head
+    }
+  }
+
+  /// The last event the cut knows: recorded by `knownAt`, at or before `through`.
+  private func logHead(_ db: Database, _ cut: ReplayCut) throws -> LogHead? {
+    try Row.fetchOne(
+      db,
+      sql: """
+        SELECT position, hash FROM events WHERE recorded_us <= ? AND position <= ?
+        ORDER BY position DESC LIMIT 1
+        """,
+      arguments: [cut.knownAt?.microseconds ?? Int64.max, cut.through ?? Int64.max]
+    ).map { LogHead(position: $0[0], hash: $0[1]) }
+  }
+
+  /// Steps a statement selecting (position, type, command_id, isbn, title, author, quantity,
+  /// user_id, occurred_us) and hands its rows to `body` a block at a time.
+  private func stream(_ handle: OpaquePointer, _ body: (inout EventRows) throws -> Void) throws {
+    var rows = EventRows()
+    try RawStatement.forEachRow(handle) {
+      guard decodeRow(handle, into: &rows) else {
+        throw EventLogError.database(
+          path: path,
+          detail: "event at position \(sqlite3_column_int64(handle, 0)) cannot be read;"
+            + " run shelflog verify")
+      }
+      if rows.isFull {
+        try body(&rows)
+        rows.removeAll()
+      }
+      return true
+    }
+    if !rows.isEmpty { try body(&rows) }
+  }
+}
+
+/// A user id as a JSON string (ids are plain ASCII, but any text is written safely).
+private func jsonString(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\u{0}"..."\u{1F}": out += String(format: "\\u%04x", scalar.value)
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
 }
 
 /// Reads one replay row through the C API into `rows` (no Row allocation, no String per event

@@ -19,6 +19,9 @@ enum Schema {
     migrator.registerMigration("v4-command-keys-table") { db in
       try db.execute(sql: v4)
     }
+    migrator.registerMigration("v5-explain-indexes") { db in
+      try db.execute(sql: v5)
+    }
     return migrator
   }
 

@@ -67,6 +67,11 @@ extension Library {
   /// The index of a user id given as UTF-8 bytes, nil when never seen.
   public func userIndex(of userID: UnsafeBufferPointer<UInt8>) -> Int32? { users.find(userID) }
 
+  /// The user's open loans, of any book (0 for a user never seen).
+  public func openLoanCount(of userID: String) -> Int {
+    users.find(userID).map { loans.openCount(ofUser: Int($0)) } ?? 0
+  }
+
   /// Loans the user opened (open and returned).
   public func loanCount(ofUser index: Int32) -> Int { loans.loanCount(ofUser: Int(index)) }
 

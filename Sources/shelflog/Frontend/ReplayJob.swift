@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import EventLog
 import Foundation
 import LibraryDomain
@@ -33,9 +34,11 @@ enum ReplayJob {
     }
   }
 
-  /// Writes every report in every format to `directory`, each file replaced atomically.
+  /// Writes every report in every format to `directory`, each file replaced atomically, and the
+  /// manifest of them all (`manifest.json`, last).
   static func write(
-    _ projection: Projection, formats: [ReportFormat], to directory: String
+    _ projection: Projection, formats: [ReportFormat], activity: ActivityOptions,
+    to directory: String
   ) throws(Failure) {
     do {
       try FileManager.default.createDirectory(
@@ -44,22 +47,22 @@ enum ReplayJob {
       throw Failure(
         code: Failure.cannotCreate, message: "\(directory): cannot create output folder")
     }
-    let writer = ReportWriter(projection: projection)
     let started = Diagnostics.clock()
     defer { Diagnostics.debug("wrote reports to \(directory) in \(Diagnostics.since(started))") }
-    for name in ReportName.allCases {
-      for format in formats where format != .html {
-        let path = "\(directory)/\(name.rawValue).\(format.fileExtension)"
-        var file = try ReportFile(path: path)
-        writer.write(name, as: format, to: &file)
-        try file.commit()
-      }
-    }
-    if formats.contains(.html) {
-      var file = try ReportFile(path: "\(directory)/index.html")
-      HTMLReport(projection: projection).write(to: &file)
+    var files: [Manifest.File] = []
+    for name in ReportFiles.names(for: formats) {
+      var file = try ReportFile(path: "\(directory)/\(name)")
+      ReportFiles.write(name, of: projection, to: &file)
+      files.append(Manifest.File(name: name, bytes: file.bytes, sha256: file.sha256))
       try file.commit()
     }
+    let manifest = Manifest(
+      cut: projection.cut, policy: projection.policy,
+      activity: Manifest.ActivityOptionsText(every: activity.every, from: activity.from),
+      logHead: projection.head, files: files)
+    var file = try ReportFile(path: "\(directory)/\(Manifest.fileName)")
+    file.write(manifest.json)
+    try file.commit()
   }
 }
 
@@ -70,6 +73,12 @@ struct ReportFile: TextOutputStream {
   private let temporary: String
   private let handle: UnsafeMutablePointer<FILE>
   private var failed = false
+  /// The bytes written, and their SHA-256 so far (for the manifest).
+  private(set) var bytes = 0
+  private var hasher = SHA256()
+
+  /// The lowercase hex SHA-256 of everything written.
+  var sha256: String { Hex.string(hasher.finalize()) }
 
   init(path: String) throws(Failure) {
     self.path = path
@@ -86,7 +95,11 @@ struct ReportFile: TextOutputStream {
     guard !failed else { return }
     var string = string
     let count = string.utf8.count
-    let written = string.withUTF8 { fwrite($0.baseAddress, 1, count, handle) }
+    let written = string.withUTF8 { text in
+      hasher.update(bufferPointer: UnsafeRawBufferPointer(text))
+      return fwrite(text.baseAddress, 1, count, handle)
+    }
+    bytes += count
     if written != count {
       failed = true
       failure = errno

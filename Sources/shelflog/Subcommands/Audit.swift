@@ -44,7 +44,7 @@ extension Shelflog {
       let projection = try ReplayJob.project(
         log: log, cut: cut.cut(now: .now()), policy: policy, activity: cut.activity)
       try ReplayJob.write(
-        projection, formats: try formats.formats(), to: out)
+        projection, formats: try formats.formats(), activity: cut.activity, to: out)
       if status != 0 { throw ExitCode(status) }
     }
   }

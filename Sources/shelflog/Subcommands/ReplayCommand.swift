@@ -24,7 +24,8 @@ extension Shelflog {
       let projection = try ReplayJob.project(
         log: log, cut: cut.cut(now: .now()), policy: try cut.resolvedPolicy(),
         activity: cut.activity)
-      try ReplayJob.write(projection, formats: try formats.formats(), to: out)
+      try ReplayJob.write(
+        projection, formats: try formats.formats(), activity: cut.activity, to: out)
     }
   }
 }
