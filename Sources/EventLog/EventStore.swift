@@ -53,8 +53,18 @@ public protocol EventStore: AppendTarget, Sendable {
 
   // MARK: - Snapshots
 
-  /// Stores one projection snapshot in its own transaction.
-  func storeSnapshot(_ snapshot: StoredSnapshot) throws(EventLogError)
+  /// Stores one projection snapshot in its own transaction, with the anomaly index's entries of
+  /// the events replayed since the previous one (replacing theirs).
+  func storeSnapshot(_ snapshot: StoredSnapshot, anomalies: AnomalyIndexUpdate?)
+    throws(EventLogError)
+
+  /// The anomaly types the index holds for these events (position and occurrence time), or nil
+  /// when the index cannot answer for them at this cut: none for `maxLoans`, not reaching them,
+  /// or a batch it did not see, or that the cut does not know, carrying an event at or before
+  /// their latest time.
+  func indexedAnomalies(
+    maxLoans: Int, cut: ReplayCut, events: [(position: Int64, occurred: Int64)]
+  ) throws(EventLogError) -> [Int64: UInt8]?
 
   /// Removes the snapshots of one `max_loans` (nil: all of them); returns how many.
   @discardableResult

@@ -50,3 +50,36 @@ public struct SnapshotCheck: Sendable, Equatable {
     self.intact = intact
   }
 }
+
+/// What a snapshot refresh adds to the anomaly index with one snapshot: the anomaly types (a bit
+/// per `AnomalyType`, `bit(_:)`) of the events it replayed since the previous one, those
+/// that occurred after `after` (microseconds; nil: from the first event) and by `through`.
+public struct AnomalyIndexUpdate: Sendable {
+  public var after: Int64?
+  public var through: Int64
+  public var entries: [(position: Int64, types: UInt8)]
+
+  public init(after: Int64?, through: Int64, entries: [(position: Int64, types: UInt8)]) {
+    self.after = after
+    self.through = through
+    self.entries = entries
+  }
+
+  /// The bit of an anomaly type, as stored (docs/log-format.md): fixed here, never derived from
+  /// the order of the cases, so that a new type cannot change what a stored mask means.
+  public static func bit(_ type: AnomalyType) -> UInt8 {
+    switch type {
+    case .catalogConflict: 1
+    case .overBorrow: 2
+    case .loanLimitExceeded: 4
+    case .unknownBook: 8
+    case .returnWithoutLoan: 16
+    case .removedWhileOnLoan: 32
+    }
+  }
+
+  /// The types of a mask, in table order.
+  public static func types(_ mask: UInt8) -> [AnomalyType] {
+    AnomalyType.allCases.filter { mask & bit($0) != 0 }
+  }
+}

@@ -33,14 +33,18 @@ public struct Explanation: Sendable {
   public var subject: ExplainSubject
   public var events: [ExplainedEvent]
   public var excluded: [(event: StoredEvent, reason: ExclusionReason)]
+  /// Whether the anomalies came from the anomaly index (else from a fold of their context).
+  public var fromIndex: Bool
 }
 
-/// Builds an explanation from the log's indexes, folding only the events that decide the
-/// subject's numbers: for a book, its events and every event of the users who borrowed or
-/// returned it (a borrow's `loan_limit_exceeded` depends on the user's loans of other books);
-/// for a user, their events and every event of the books they touched (whether a borrow was an
-/// `over_borrow` depends on the other users' loans). A book's state depends on its own events
-/// only, and a user's open loans on theirs, so the fold is exact for the subject.
+/// Builds an explanation from the log's indexes. A book's state depends on its own events only,
+/// and a user's open loans on theirs, so folding the subject's events gives its states. Its
+/// anomalies come from the anomaly index that `shelflog snapshot` keeps, when the index reaches
+/// them and no batch it did not see (or that the cut does not know) could have changed them.
+/// Otherwise the fold also takes every event that decides them: for a book, every event of the
+/// users who borrowed or returned it (a borrow's `loan_limit_exceeded` depends on the user's
+/// loans of other books); for a user, every event of the books they touched (whether a borrow
+/// was an `over_borrow` depends on the other users' loans).
 public enum Explainer {
   public static func explain(
     _ store: any EventStore, _ subject: ExplainSubject, cut: ReplayCut, policy: ReplayPolicy
@@ -68,6 +72,11 @@ public enum Explainer {
           excluded.append((event, known ? .afterAt : .notKnown))
         }
       }
+      // The anomaly index answers for the subject's anomalies when it reaches them and nothing
+      // it did not see could have changed them: then the subject's own events decide the rest.
+      let indexed = try store.indexedAnomalies(
+        maxLoans: policy.maxLoans, cut: pinned,
+        events: applied.map { ($0.position, $0.occurredMicroseconds) })
       var entities: EntityFilter
       switch subject {
       case .book(let isbn):
@@ -78,6 +87,12 @@ public enum Explainer {
           isbns: Array(Set(applied.compactMap { ISBN($0.isbn) })).sorted(), users: [user])
       }
       if applied.isEmpty { entities = EntityFilter() }
+      if indexed != nil {
+        switch subject {
+        case .book(let isbn): entities = EntityFilter(isbns: [isbn])
+        case .user(let user): entities = EntityFilter(users: [user])
+        }
+      }
       let byPosition = Dictionary(uniqueKeysWithValues: applied.map { ($0.position, $0) })
       var library = Library(policy: policy)
       var sink = ExplainSink(positions: Set(byPosition.keys))
@@ -95,11 +110,14 @@ public enum Explainer {
         }
       }
       for index in explained.indices {
-        explained[index].anomalies = sink.raised[explained[index].event.position] ?? []
+        let position = explained[index].event.position
+        explained[index].anomalies =
+          indexed.map { AnomalyIndexUpdate.types($0[position] ?? 0) } ?? sink.raised[position] ?? []
       }
       return Explanation(
         cut: cut, subject: subject, events: explained,
-        excluded: excluded.sorted { $0.event.position < $1.event.position })
+        excluded: excluded.sorted { $0.event.position < $1.event.position },
+        fromIndex: indexed != nil)
     } catch {
       throw ReplayError(error, log: store.name)
     }

@@ -35,15 +35,21 @@ public enum SnapshotBuilder {
     var result = SnapshotRefresh()
     var last: Int64?
     var pending = 0
+    /// The time of the last snapshot stored or resumed from: the anomaly index is rewritten for
+    /// the events after it.
+    var previous: Int64?
     func store(through time: Int64) throws(EventLogError) {
       try writer.storeSnapshot(
         StoredSnapshot(
           throughPosition: result.logEnd, occurredAt: Timestamp(microseconds: time),
           maxLoans: policy.maxLoans, events: library.eventCount, format: SnapshotCodec.format,
           state: SnapshotCodec.encode(
-            SnapshotContent(state: library.state, anomalyCounts: sink.counts))))
+            SnapshotContent(state: library.state, anomalyCounts: sink.counts))),
+        anomalies: AnomalyIndexUpdate(after: previous, through: time, entries: sink.raised))
       result.stored += 1
       pending = 0
+      previous = time
+      sink.raised.removeAll(keepingCapacity: true)
     }
     do {
       _ = try reader.replay(
@@ -55,6 +61,7 @@ public enum SnapshotBuilder {
           library = Library(policy: policy, restoring: content.state)
           sink.counts = content.anomalyCounts
           result.resumedFrom = snapshot.occurredAt
+          previous = snapshot.occurredAt.microseconds
         },
         { rows in
           try rows.forEachRow { row in
@@ -76,10 +83,24 @@ public enum SnapshotBuilder {
   }
 }
 
-/// Counts anomalies and forgets closed loans: all a snapshot keeps of the history.
+/// Counts anomalies, and keeps their types per event for the anomaly index, and forgets closed
+/// loans: all a snapshot keeps of the history.
 struct CountingSink: ReplaySink {
   var counts: [AnomalyType: Int] = [:]
+  /// The anomaly types of the events since the last snapshot stored, by position (in replay
+  /// order: an event's anomalies come together).
+  var raised: [(position: Int64, types: UInt8)] = []
 
-  mutating func raised(_ anomaly: Anomaly) { counts[anomaly.type, default: 0] += 1 }
+  mutating func raised(_ anomaly: Anomaly) {
+    counts[anomaly.type, default: 0] += 1
+    let bit = AnomalyIndexUpdate.bit(anomaly.type)
+    if let last = raised.last, last.position == anomaly.position {
+      raised[raised.count - 1].types |= bit
+    } else {
+      raised.append((anomaly.position, bit))
+    }
+  }
+
   mutating func closed(_ loan: Loan) {}
+  mutating func closed(_ loan: ClosedLoan, userID: () -> String) {}
 }

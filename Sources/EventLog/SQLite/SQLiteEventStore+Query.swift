@@ -12,6 +12,22 @@ extension SQLiteEventStore {
   public func events(
     matching filter: EventFilter = EventFilter(), _ body: (StoredEvent) throws -> Void
   ) throws {
+    let (sql, arguments) = Self.eventsQuery(filter)
+    try readPassingErrors { db in
+      let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+      while let row = try cursor.next() {
+        try body(
+          StoredEvent(
+            position: row[0], type: row[1], commandID: row[2], isbn: row[3], title: row[4],
+            author: row[5], quantity: row[6], userID: row[7], occurredAt: row[8],
+            recordedAt: row[9], batch: row[10], hash: row[11], occurredMicroseconds: row[12],
+            recordedMicroseconds: row[13]))
+      }
+    }
+  }
+
+  /// The query behind `events(matching:)` (internal so that a test can check its plan).
+  static func eventsQuery(_ filter: EventFilter) -> (sql: String, arguments: StatementArguments) {
     var clauses: [String] = []
     var arguments = StatementArguments()
     if let isbn = filter.isbn {
@@ -19,7 +35,8 @@ extension SQLiteEventStore {
       _ = arguments.append(contentsOf: [isbn.digits])
     }
     if let user = filter.userID {
-      clauses.append("user_id = ?")
+      // `user_id != ''` lets the planner use the partial index events_by_user.
+      clauses.append("user_id = ? AND user_id != ''")
       _ = arguments.append(contentsOf: [user])
     }
     if let since = filter.since {
@@ -36,17 +53,7 @@ extension SQLiteEventStore {
         recorded_at, batch, hash, occurred_us, recorded_us
       FROM events \(condition) ORDER BY position
       """
-    try readPassingErrors { db in
-      let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-      while let row = try cursor.next() {
-        try body(
-          StoredEvent(
-            position: row[0], type: row[1], commandID: row[2], isbn: row[3], title: row[4],
-            author: row[5], quantity: row[6], userID: row[7], occurredAt: row[8],
-            recordedAt: row[9], batch: row[10], hash: row[11], occurredMicroseconds: row[12],
-            recordedMicroseconds: row[13]))
-      }
-    }
+    return (sql, arguments)
   }
 
   public func eventsInExactlyOne(of first: ReplayCut, _ second: ReplayCut) throws(EventLogError)

@@ -45,15 +45,7 @@ extension SQLiteEventStore {
       let head = try logHead(db, cut)
       // The lists go in as JSON arrays (json_each): no limit on their length, and no write
       // (a temporary table) on a connection that may only read.
-      let statement = try db.makeStatement(
-        sql: """
-          SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
-          FROM events
-          WHERE (isbn IN (SELECT value FROM json_each(?1))
-            OR (user_id != '' AND user_id IN (SELECT value FROM json_each(?2))))
-            AND occurred_us <= ?3 AND recorded_us <= ?4 AND position <= ?5
-          ORDER BY occurred_us, position
-          """)
+      let statement = try db.makeStatement(sql: Self.touchingQuery)
       let isbns = "[" + entities.isbns.map { "\"\($0.digits)\"" }.joined(separator: ",") + "]"
       let users = "[" + entities.users.map(jsonString).joined(separator: ",") + "]"
       try statement.setArguments([
@@ -64,6 +56,17 @@ extension SQLiteEventStore {
       return head
     }
   }
+
+  /// The query behind `replay(_:touching:)`: (ISBNs as JSON, users as JSON, at, known-at,
+  /// through). Internal so that a test can check its plan.
+  static let touchingQuery = """
+    SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
+    FROM events
+    WHERE (isbn IN (SELECT value FROM json_each(?1))
+      OR (user_id != '' AND user_id IN (SELECT value FROM json_each(?2))))
+      AND occurred_us <= ?3 AND recorded_us <= ?4 AND position <= ?5
+    ORDER BY occurred_us, position
+    """
 
   /// The last event the cut knows: recorded by `knownAt`, at or before `through`.
   private func logHead(_ db: Database, _ cut: ReplayCut) throws -> LogHead? {

@@ -60,9 +60,15 @@ extension SQLiteEventStore {
     return nil
   }
 
-  public func storeSnapshot(_ snapshot: StoredSnapshot) throws(EventLogError) {
+  public func storeSnapshot(
+    _ snapshot: StoredSnapshot, anomalies: AnomalyIndexUpdate?
+  ) throws(EventLogError) {
     do {
       _ = try writeTransaction { db -> (Void, commit: Bool) in
+        if let anomalies {
+          try storeAnomalyIndex(
+            anomalies, db, maxLoans: snapshot.maxLoans, logEnd: snapshot.throughPosition)
+        }
         try db.execute(
           sql: """
             INSERT INTO snapshots (through_position, occurred_us, max_loans, events, format, state,
@@ -85,12 +91,20 @@ extension SQLiteEventStore {
   public func deleteSnapshots(maxLoans: Int?) throws(EventLogError) -> Int {
     do {
       return try writeTransaction { db -> (Int, commit: Bool) in
+        let deleted: Int
         if let maxLoans {
           try db.execute(sql: "DELETE FROM snapshots WHERE max_loans = ?", arguments: [maxLoans])
+          deleted = db.changesCount
+          try db.execute(
+            sql: "DELETE FROM anomaly_index WHERE max_loans = ?", arguments: [maxLoans])
+          try db.execute(
+            sql: "DELETE FROM anomaly_index_state WHERE max_loans = ?", arguments: [maxLoans])
         } else {
           try db.execute(sql: "DELETE FROM snapshots")
+          deleted = db.changesCount
+          try db.execute(sql: "DELETE FROM anomaly_index; DELETE FROM anomaly_index_state")
         }
-        return (db.changesCount, true)
+        return (deleted, true)
       }
     } catch {
       throw EventLogError.from(error, path: path, wait: wait)
@@ -109,6 +123,79 @@ extension SQLiteEventStore {
             id: row["id"], intact: Hex.string(SHA256.hash(data: state)) == row["sha256"]))
       }
       return checks
+    }
+  }
+
+  // MARK: - The anomaly index
+
+  /// Replaces the index entries of the events that occurred in the update's range with its
+  /// entries, and records how far the index now reaches.
+  private func storeAnomalyIndex(
+    _ update: AnomalyIndexUpdate, _ db: Database, maxLoans: Int, logEnd: Int64
+  ) throws {
+    try db.execute(
+      sql: """
+        DELETE FROM anomaly_index WHERE max_loans = ?1 AND position IN (
+          SELECT position FROM events INDEXED BY events_by_occurrence
+          WHERE occurred_us > ?2 AND occurred_us <= ?3)
+        """,
+      arguments: [maxLoans, update.after ?? Int64.min, update.through])
+    let insert = try db.makeStatement(
+      sql: "INSERT INTO anomaly_index (max_loans, position, types) VALUES (?, ?, ?)")
+    for entry in update.entries {
+      try insert.execute(arguments: [maxLoans, entry.position, Int(entry.types)])
+    }
+    try db.execute(
+      sql: """
+        INSERT OR REPLACE INTO anomaly_index_state (max_loans, through_position, covered_us)
+        VALUES (?, ?, ?)
+        """,
+      arguments: [maxLoans, logEnd, update.through])
+  }
+
+  public func indexedAnomalies(
+    maxLoans: Int, cut: ReplayCut, events: [(position: Int64, occurred: Int64)]
+  ) throws(EventLogError) -> [Int64: UInt8]? {
+    try read { db in
+      guard try db.tableExists("anomaly_index_state"),
+        let state = try Row.fetchOne(
+          db,
+          sql: "SELECT through_position, covered_us FROM anomaly_index_state WHERE max_loans = ?",
+          arguments: [maxLoans])
+      else { return nil }
+      let indexed: Int64 = state[0]
+      let covered: Int64 = state[1]
+      guard events.allSatisfy({ $0.position <= indexed && $0.occurred <= covered }) else {
+        return nil
+      }
+      let latest = events.map(\.occurred).max() ?? Int64.min
+      let known = min(
+        try Int64.fetchOne(
+          db, sql: "SELECT max(last_position) FROM batches WHERE recorded_us <= ?",
+          arguments: [cut.knownAt?.microseconds ?? Int64.max]) ?? 0,
+        cut.through ?? Int64.max)
+      // The batches one of the two saw and the other did not: any event of theirs at or before
+      // the latest event asked about changes what came after it.
+      let stale =
+        try Bool.fetchOne(
+          db,
+          sql: """
+            SELECT EXISTS (SELECT 1 FROM batch_extents
+              WHERE last_position > ?1 AND first_position <= ?2 AND min_occurred_us <= ?3)
+            """,
+          arguments: [min(indexed, known), max(indexed, known), latest]) ?? true
+      guard !stale else { return nil }
+      var found: [Int64: UInt8] = [:]
+      let positions = "[" + events.map { String($0.position) }.joined(separator: ",") + "]"
+      let rows = try Row.fetchCursor(
+        db,
+        sql: """
+          SELECT position, types FROM anomaly_index
+          WHERE max_loans = ? AND position IN (SELECT value FROM json_each(?))
+          """,
+        arguments: [maxLoans, positions])
+      while let row = try rows.next() { found[row[0]] = UInt8(truncatingIfNeeded: row[1] as Int) }
+      return found
     }
   }
 }

@@ -22,6 +22,9 @@ enum Schema {
     migrator.registerMigration("v5-explain-indexes") { db in
       try db.execute(sql: v5)
     }
+    migrator.registerMigration("v6-anomaly-index") { db in
+      try db.execute(sql: v6)
+    }
     return migrator
   }
 

@@ -78,7 +78,8 @@ struct ExplainOptions: ParsableArguments {
       throw Failure(replay: error)
     }
     Diagnostics.debug(
-      "explained \(explanation.events.count) events in \(Diagnostics.since(started))")
+      "explained \(explanation.events.count) events in \(Diagnostics.since(started)),"
+        + (explanation.fromIndex ? " anomalies from the anomaly index" : " anomalies from a fold"))
     let output = Output()
     var stream = StandardOutput(output: output)
     ExplainWriter(explanation, layout: table.layout).write(
