@@ -3,7 +3,7 @@ import Replay
 
 /// Writes a restatement (`shelflog diff`) as JSON, Markdown or terminal tables; keys and order
 /// as docs/reports.md gives them.
-public struct DiffWriter {
+public struct DiffWriter: DocumentWriter {
   let diff: Restatement
   let layout: TerminalLayout
 
@@ -12,13 +12,9 @@ public struct DiffWriter {
     self.layout = layout
   }
 
+  /// Writes it in `json`, `md` or `table` (any other format is not written).
   public func write(as format: ReportFormat, to out: inout some TextOutputStream) {
-    switch format {
-    case .json: writeJSON(to: &out)
-    case .md: writeTables(style: .markdown, to: &out)
-    case .table: writeTables(style: .terminal, to: &out)
-    case .csv, .html: break
-    }
+    writeDocument(as: format, to: &out)
   }
 
   // MARK: - Rows
@@ -90,7 +86,7 @@ public struct DiffWriter {
 
   // MARK: - JSON
 
-  private func writeJSON(to out: inout some TextOutputStream) {
+  func writeJSON(to out: inout some TextOutputStream) {
     out.write("{\n")
     out.write("  \"a\": \(JSONText.object(side(diff.a))),\n")
     out.write("  \"b\": \(JSONText.object(side(diff.b))),\n")
@@ -134,7 +130,7 @@ public struct DiffWriter {
 
   // MARK: - Tables
 
-  private func writeTables(style: TableStyle, to out: inout some TextOutputStream) {
+  func writeTables(style: TableStyle, to out: inout some TextOutputStream) {
     func cut(_ side: Restatement.Side) -> String {
       side.cut.at.description + (side.cut.knownAt.map { " as known at \($0)" } ?? "")
     }

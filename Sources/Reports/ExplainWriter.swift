@@ -4,7 +4,7 @@ import Replay
 
 /// Writes an explanation (`shelflog explain`) as JSON, Markdown or a terminal table. Keys and
 /// columns follow docs/reports.md; the same explanation gives the same bytes.
-public struct ExplainWriter {
+public struct ExplainWriter: DocumentWriter {
   let explanation: Explanation
   let layout: TerminalLayout
 
@@ -13,14 +13,9 @@ public struct ExplainWriter {
     self.layout = layout
   }
 
-  /// Writes the explanation in `json`, `md` or `table` (any other format is not written).
+  /// Writes it in `json`, `md` or `table` (any other format is not written).
   public func write(as format: ReportFormat, to out: inout some TextOutputStream) {
-    switch format {
-    case .json: writeJSON(to: &out)
-    case .md: writeTables(style: .markdown, to: &out)
-    case .table: writeTables(style: .terminal, to: &out)
-    case .csv, .html: break
-    }
+    writeDocument(as: format, to: &out)
   }
 
   private var subjectKey: (String, String) {
@@ -32,7 +27,7 @@ public struct ExplainWriter {
 
   // MARK: - JSON
 
-  private func writeJSON(to out: inout some TextOutputStream) {
+  func writeJSON(to out: inout some TextOutputStream) {
     let cut = explanation.cut
     out.write("{\n")
     out.write("  \"at\": \(JSONText.string(cut.at.description)),\n")
@@ -101,7 +96,7 @@ public struct ExplainWriter {
 
   // MARK: - Tables
 
-  private func writeTables(style: TableStyle, to out: inout some TextOutputStream) {
+  func writeTables(style: TableStyle, to out: inout some TextOutputStream) {
     let known = explanation.cut.knownAt.map { ", as known at \($0)" } ?? ""
     let subject =
       switch explanation.subject {
