@@ -19,12 +19,7 @@ struct ActivityPropertyTests {
     }
     let stored = try log.events()
     for _ in 0..<3 {
-      let day = Int.random(in: 1...9, using: &generator)
-      let cutAt = try #require(Timestamp(cut: "2024-03-0\(day)"))
-      let knownAt: Timestamp? =
-        Bool.random(using: &generator)
-        ? TestLog.time(Int64.random(in: -1...4, using: &generator) * 60) : nil
-      let cut = ReplayCut(at: cutAt, knownAt: knownAt)
+      let cut = randomCut(&generator)
       let every: PeriodLength = Bool.random(using: &generator) ? .day : .week
       let from: Timestamp? =
         switch Int.random(in: 0..<3, using: &generator) {
@@ -40,24 +35,24 @@ struct ActivityPropertyTests {
         rawValue: "seed \(seed), \(cut), \(every), from \(String(describing: from))")
 
       let applied = stored.filter {
-        $0.occurredMicroseconds <= cutAt.microseconds
-          && $0.recordedMicroseconds <= (knownAt?.microseconds ?? .max)
+        $0.occurredMicroseconds <= cut.at.microseconds
+          && $0.recordedMicroseconds <= (cut.knownAt?.microseconds ?? .max)
       }
       // The first period holds --from, or the first applied event; none without either.
       let firstTime = from ?? applied.map(\.occurredMicroseconds).min().map(Timestamp.init)
-      guard let firstTime, firstTime <= cutAt else {
+      guard let firstTime, firstTime <= cut.at else {
         #expect(periods.isEmpty, context)
         continue
       }
       #expect(periods.first?.start == every.start(of: firstTime), context)
-      #expect(periods.last?.end == cutAt, context)
+      #expect(periods.last?.end == cut.at, context)
       for (earlier, later) in zip(periods, periods.dropFirst()) {
         #expect(later.start.microseconds == earlier.end.microseconds + 1, context)
       }
 
       for period in periods {
         let state = try Replayer.replay(
-          log.store, cut: ReplayCut(at: period.end, knownAt: knownAt), policy: .standard)
+          log.store, cut: ReplayCut(at: period.end, knownAt: cut.knownAt), policy: .standard)
         let totals = state.library.totals
         #expect(period.copiesTotal == totals.copiesTotal, context)
         #expect(period.copiesOnLoan == totals.copiesOnLoan, context)

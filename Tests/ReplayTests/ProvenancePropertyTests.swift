@@ -10,14 +10,6 @@ import Testing
 /// A cut diffed with itself is empty, and a diff's changes turn report A into report B.
 @Suite("Provenance properties")
 struct ProvenancePropertyTests {
-  private static func randomCut(_ generator: inout SplitMix64) -> ReplayCut {
-    let day = Int.random(in: 1...9, using: &generator)
-    let knownAt: Timestamp? =
-      Bool.random(using: &generator)
-      ? TestLog.time(Int64.random(in: -1...4, using: &generator) * 60) : nil
-    return ReplayCut(at: Timestamp(cut: "2024-03-0\(day)")!, knownAt: knownAt)
-  }
-
   /// Explain through the anomaly index (kept by snapshot refreshes at random moments between
   /// batches, so late batches leave it stale for some cuts) and through the fold give the
   /// reports' answers; the index answers often enough that this is not vacuous.
@@ -49,7 +41,7 @@ struct ProvenancePropertyTests {
     }
     let stored = try log.events()
     for _ in 0..<3 {
-      let cut = Self.randomCut(&generator)
+      let cut = randomCut(&generator)
       let projection = try Replayer.replay(log.store, cut: cut, policy: .standard)
       var anomalies: [Anomaly] = []
       projection.forEachAnomaly { anomalies.append($0) }
@@ -117,8 +109,8 @@ struct ProvenancePropertyTests {
     for (index, batch) in randomBatches(&generator).enumerated() {
       try log.importBatch(batch, file: "b\(index).csv", recordedAt: Int64(index) * 60)
     }
-    let cutA = Self.randomCut(&generator)
-    let cutB = Self.randomCut(&generator)
+    let cutA = randomCut(&generator)
+    let cutB = randomCut(&generator)
     let itself = try Restatement.compare(log.store, cutA, cutA, policy: .standard)
     #expect(itself.isEmpty, "seed \(seed): a cut differs from itself")
 

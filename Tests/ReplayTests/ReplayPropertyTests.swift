@@ -29,6 +29,16 @@ func randomBatches(_ generator: inout SplitMix64, count: ClosedRange<Int> = 1...
   }
 }
 
+/// A random cut over those ten days: `--at` a day, `--known-at` (half the time) between before
+/// the first batch and after the fifth.
+func randomCut(_ generator: inout SplitMix64) -> ReplayCut {
+  let day = Int.random(in: 1...9, using: &generator)
+  let knownAt: Timestamp? =
+    Bool.random(using: &generator)
+    ? TestLog.time(Int64.random(in: -1...4, using: &generator) * 60) : nil
+  return ReplayCut(at: Timestamp(cut: "2024-03-0\(day)")!, knownAt: knownAt)
+}
+
 @Suite("Replay properties")
 struct ReplayPropertyTests {
   /// The projection a driver builds from the log equals the pure fold over the events the cut
@@ -43,17 +53,12 @@ struct ReplayPropertyTests {
     }
     let stored = try log.events()
     for _ in 0..<4 {
-      let day = Int.random(in: 1...9, using: &generator)
-      let cutAt = try #require(Timestamp(cut: "2024-03-0\(day)"))
-      let knownAt: Timestamp? =
-        Bool.random(using: &generator)
-        ? TestLog.time(Int64.random(in: -1...4, using: &generator) * 60) : nil
-      let cut = ReplayCut(at: cutAt, knownAt: knownAt)
+      let cut = randomCut(&generator)
       let projection = try Replayer.replay(log.store, cut: cut, policy: .standard)
 
       let admitted = stored.filter {
-        $0.occurredMicroseconds <= cutAt.microseconds
-          && $0.recordedMicroseconds <= (knownAt?.microseconds ?? .max)
+        $0.occurredMicroseconds <= cut.at.microseconds
+          && $0.recordedMicroseconds <= (cut.knownAt?.microseconds ?? .max)
       }.sorted { ($0.occurredMicroseconds, $0.position) < ($1.occurredMicroseconds, $1.position) }
       var library = Library(policy: .standard)
       var sink = CollectingSink()
@@ -77,7 +82,8 @@ struct ReplayPropertyTests {
       }
       let actualLoans = projection.users.flatMap { projection.loans(of: $0) }
       #expect(actualLoans == expectedLoans)
-      let head = stored.last { $0.recordedMicroseconds <= (knownAt?.microseconds ?? .max) }?.hash
+      let head = stored.last { $0.recordedMicroseconds <= (cut.knownAt?.microseconds ?? .max) }?
+        .hash
       #expect(projection.logHead == head)
     }
   }
