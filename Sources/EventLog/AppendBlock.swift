@@ -29,6 +29,8 @@ public struct AppendBlock {
     var start: Int
     var quantity: Int64?
     var occurredMicroseconds: Int64
+    /// The ISBN's 13 digits as a number (`ISBN.number`).
+    var isbn: Int64
     /// The command id's key, nil without a command id.
     var key: Int64?
   }
@@ -82,7 +84,7 @@ public struct AppendBlock {
     rows.append(
       Row(
         type: event.type, start: start, quantity: quantity,
-        occurredMicroseconds: occurredAt.microseconds,
+        occurredMicroseconds: occurredAt.microseconds, isbn: event.isbn.number,
         key: commandID.isEmpty ? nil : CommandKey.of(commandID.utf8)))
   }
 

@@ -85,6 +85,23 @@ public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
     return ISBN(value: number)
   }
 
+  /// The 13 digits as one number, the form a compact log stores.
+  public var number: Int64 { Int64(value) }
+
+  /// The ISBN whose 13 digits read as `number`; nil when they are not a valid ISBN-13 (a stored
+  /// number is checked as the text form would be).
+  public init?(number: Int64) {
+    guard (978_000_000_000_0...979_999_999_999_9).contains(number) else { return nil }
+    var digits = (UInt64(0), UInt64(0))  // 16 bytes of room for the 13 digits
+    let parsed: ISBN? = withUnsafeMutableBytes(of: &digits) { raw in
+      let buffer = raw.bindMemory(to: UInt8.self)
+      ISBN(value: UInt64(number)).writeDigits(into: buffer)
+      return ISBN.parse(UnsafeBufferPointer(rebasing: buffer[..<13]))
+    }
+    guard let parsed else { return nil }
+    self = parsed
+  }
+
   /// The 13 ASCII digits, such as `9781593275846`.
   public var digits: String {
     String(unsafeUninitializedCapacity: 13) { buffer in

@@ -14,50 +14,6 @@ private let borrow = "c2,BorrowBook,9781593275846,,,,user123,2024-03-02T09:00:00
 /// time; these check what the import rules need from it.
 @Suite("Command keys")
 struct CommandKeysTests {
-  /// Turns a log back into the v3 shape: the key index on `events`, no `command_keys`.
-  private static let downgradeToV3 = """
-    DROP TRIGGER command_keys_append_only_update;
-    DROP TRIGGER command_keys_append_only_delete;
-    DROP TABLE command_keys;
-    CREATE INDEX events_by_command_key ON events(command_key) WHERE command_key IS NOT NULL;
-    DELETE FROM grdb_migrations WHERE identifier = 'v4-command-keys-table';
-    """
-
-  private static func importBatch(
-    _ store: SQLiteEventStore, _ body: String, file: String, recordedAt: Int64,
-    rejects: inout [Reject]
-  ) throws -> BatchSummary {
-    let bytes = Array((TestLog.header + body).utf8)
-    var found: [Reject] = []
-    let observer = ImportObserver(
-      reject: { found.append($0) }, warning: { _ in }, progress: { _ in })
-    defer { rejects = found }
-    return try Importer.importBatch(
-      BytesSource(bytes), file: file, sha256: sha256Hex(bytes), into: store,
-      options: ImportOptions(recordedAt: TestLog.time(recordedAt), now: TestLog.time(0)),
-      observer: observer)
-  }
-
-  @Test func aLogFromTheOldSchemaStillFindsItsCommandIDs() throws {
-    let log = try TestLog()
-    try log.importBatch(add + borrow)
-    try log.tamper(Self.downgradeToV3)
-    // The next import migrates the log: its logged ids are found again.
-    let store = try SQLiteEventStore(path: log.path, access: .write, wait: 5)
-    var rejects: [Reject] = []
-    let same = try Self.importBatch(
-      store, add + "c3,RemoveBook,9781593275846,,,,,2024-03-03T09:00:00Z\n", file: "same.csv",
-      recordedAt: 1, rejects: &rejects)
-    #expect(same.status == .imported && same.skipped == 1 && same.accepted == 1)
-    let changed = "c2,BorrowBook,9781593275846,,,,user124,2024-03-02T09:00:00Z\n"
-    let other = try Self.importBatch(
-      store, changed, file: "other.csv", recordedAt: 2, rejects: &rejects)
-    #expect(other.status == .rejected)
-    #expect(rejects.map(\.code) == [.duplicateCommandID])
-    #expect(rejects.first?.message.contains("position 2") == true)
-    #expect(try LogVerifier.verify(store).fault == nil)
-  }
-
   @Test func keysAreAppendOnly() throws {
     let log = try TestLog()
     try log.importBatch(add)

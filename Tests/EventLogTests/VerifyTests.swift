@@ -12,25 +12,33 @@ struct VerifyTests {
 
   private static let dropTriggers = """
     DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;
+    DROP TRIGGER batches_append_only_update;
     """
 
   @Test func eventsAreAppendOnly() throws {
     let log = try TestLog()
     try log.importBatch(Self.body)
+    // The views refuse writes; the stored tables' triggers refuse them too.
     #expect(throws: (any Error).self) { try log.tamper("UPDATE events SET title = 'x'") }
     #expect(throws: (any Error).self) { try log.tamper("DELETE FROM events") }
+    #expect(throws: (any Error).self) { try log.tamper("UPDATE log_events SET title = 'x'") }
+    #expect(throws: (any Error).self) { try log.tamper("DELETE FROM log_events") }
+    #expect(throws: (any Error).self) { try log.tamper("UPDATE log_batches SET file_name = 'x'") }
+    #expect(throws: (any Error).self) { try log.tamper("DELETE FROM log_batches") }
     #expect(try log.events().count == 3)
   }
 
   @Test(arguments: [
-    ("UPDATE events SET title = 'Elixir in Action!' WHERE position = 1", 1),
-    ("UPDATE events SET user_id = 'user124' WHERE position = 2", 2),
-    (
-      "UPDATE events SET occurred_at = '2024-03-03T09:00:01Z', occurred_us = occurred_us + 1000000 WHERE position = 3",
-      3
-    ),
-    ("DELETE FROM events WHERE position = 2", 3),
-    ("UPDATE events SET occurred_us = occurred_us + 1 WHERE position = 2", 2),
+    ("UPDATE log_events SET title = 'Elixir in Action!' WHERE position = 1", 1),
+    ("UPDATE log_events SET user_id = 'user124' WHERE position = 2", 2),
+    ("UPDATE log_events SET occurred_us = occurred_us + 1000000 WHERE position = 3", 3),
+    ("DELETE FROM log_events WHERE position = 2", 3),
+    ("UPDATE log_events SET occurred_us = occurred_us + 1 WHERE position = 2", 2),
+    ("UPDATE log_events SET type = 7 WHERE position = 2", 2),
+    ("UPDATE log_events SET isbn = isbn + 1 WHERE position = 2", 2),
+    ("UPDATE log_events SET command_id = 'c9' WHERE position = 3", 3),
+    ("UPDATE log_events SET hash = zeroblob(32) WHERE position = 3", 3),
+    ("UPDATE log_batches SET recorded_us = recorded_us + 1", 1),
   ])
   func findsTheFirstTamperedPosition(sql: String, position: Int64) throws {
     let log = try TestLog()
@@ -47,7 +55,7 @@ struct VerifyTests {
     let head = try LogVerifier.verify(log.store).head
     // A tamperer who deletes the last event leaves a sound chain with another head, and a
     // batch that no longer holds what it says.
-    try log.tamper(Self.dropTriggers + "DELETE FROM events WHERE position = 3")
+    try log.tamper(Self.dropTriggers + "DELETE FROM log_events WHERE position = 3")
     let report = try LogVerifier.verify(log.store)
     #expect(report.head != head)
     #expect(report.fault != nil)
@@ -73,7 +81,7 @@ struct VerifyTests {
     #expect(parallel.events == 23 && parallel.batches == 2)
 
     try log.tamper(
-      Self.dropTriggers + "UPDATE events SET title = 'Elixir' WHERE position = \(tampered)")
+      Self.dropTriggers + "UPDATE log_events SET title = 'Elixir' WHERE position = \(tampered)")
     let one = try LogVerifier.verify(log.store, splitFrom: .max)
     let two = try LogVerifier.verify(log.store, splitFrom: 2)
     #expect(one.fault?.position == Int64(tampered), "\(String(describing: one.fault))")

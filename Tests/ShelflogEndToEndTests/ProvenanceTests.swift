@@ -159,7 +159,7 @@ struct ProvenanceTests {
       "log.sqlite",
       [
         "DROP TRIGGER events_append_only_update;",
-        "UPDATE events SET user_id = 'someone.else' WHERE position = 100;",
+        "UPDATE log_events SET user_id = 'someone.else' WHERE position = 100;",
       ])
     #expect(tampered.status == 0, "\(tampered)")
     let rewritten = try await box.shelflog(["reproduce", "r", "--db", "log.sqlite"])

@@ -47,12 +47,11 @@ struct TamperingTests {
 
   @Test(
     arguments: [
-      ("title", "UPDATE events SET title = 'Dune (forged)' WHERE position = 1;", 1),
-      ("user_id", "UPDATE events SET user_id = 'mallory' WHERE position = 3;", 3),
+      ("title", "UPDATE log_events SET title = 'Dune (forged)' WHERE position = 1;", 1),
+      ("user_id", "UPDATE log_events SET user_id = 'mallory' WHERE position = 3;", 3),
       (
         "occurred_at",
-        "UPDATE events SET occurred_at = '2024-03-02T09:00:00Z', "
-          + "occurred_us = occurred_us - 3600000000 WHERE position = 4;", 4
+        "UPDATE log_events SET occurred_us = occurred_us - 3600000000 WHERE position = 4;", 4
       ),
     ])
   func editedFieldIsFoundAtItsPosition(field: String, sql: String, position: Int) async throws {
@@ -78,7 +77,7 @@ struct TamperingTests {
     try await Self.makeLog(box)
     try Self.copyLog(box, to: "copy.sqlite")
     let edit = try await box.sqlite3(
-      "copy.sqlite", Self.dropTriggers + ["DELETE FROM events WHERE position = 5;"])
+      "copy.sqlite", Self.dropTriggers + ["DELETE FROM log_events WHERE position = 5;"])
     try #require(edit.status == 0, "\(edit)")
     let verify = try await box.shelflog(["verify", "--db", "copy.sqlite"])
     #expect(verify.status == 1, "\(verify)")
@@ -90,12 +89,12 @@ struct TamperingTests {
     defer { box.remove() }
     try await Self.makeLog(box)
     let update = try await box.sqlite3(
-      "log.sqlite", ["UPDATE events SET title = 'x' WHERE position = 1;"])
+      "log.sqlite", ["UPDATE log_events SET title = 'x' WHERE position = 1;"])
     #expect(update.status != 0, "\(update)")
     #expect(update.stderr.contains("append-only"), "\(update)")
-    let delete = try await box.sqlite3("log.sqlite", ["DELETE FROM events;"])
+    let delete = try await box.sqlite3("log.sqlite", ["DELETE FROM log_events;"])
     #expect(delete.status != 0, "\(delete)")
-    let batches = try await box.sqlite3("log.sqlite", ["DELETE FROM batches;"])
+    let batches = try await box.sqlite3("log.sqlite", ["DELETE FROM log_batches;"])
     #expect(batches.status != 0, "\(batches)")
 
     let events = try await box.events()

@@ -26,7 +26,7 @@ struct VerifyDatabaseTests {
     let swapped = try await box.sqlite3(
       "log.sqlite",
       [
-        "CREATE INDEX partial ON events(occurred_us, position) WHERE position <= 2;",
+        "CREATE INDEX partial ON log_events(occurred_us) WHERE position <= 2;",
         "PRAGMA writable_schema = ON;",
         "UPDATE sqlite_master SET rootpage = (SELECT rootpage FROM sqlite_master"
           + " WHERE name = 'partial') WHERE name = 'events_by_occurrence';",
@@ -48,7 +48,7 @@ struct VerifyDatabaseTests {
       [
         "PRAGMA writable_schema = ON;",
         "UPDATE sqlite_master SET sql = 'CREATE INDEX events_by_occurrence ON"
-          + " events(recorded_us, position)' WHERE name = 'events_by_occurrence';",
+          + " log_events(batch)' WHERE name = 'events_by_occurrence';",
       ])
     #expect(altered.status == 0, "\(altered)")
     let quick = try await box.shelflog(["verify", "--db", "log.sqlite"])

@@ -67,6 +67,14 @@ enum RawStatement {
       handle, index, text.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
   }
 
+  /// Binds bytes that stay at their address until the statement has stepped, as a blob.
+  @inline(__always)
+  static func bindBlob(_ handle: OpaquePointer, _ index: Int32, _ bytes: UnsafeRawBufferPointer) {
+    sqlite3_bind_blob(
+      handle, index, bytes.isEmpty ? UnsafeRawPointer(emptyText.utf8Start) : bytes.baseAddress!,
+      Int32(bytes.count), nil)
+  }
+
   /// Binds an integer, or NULL.
   @inline(__always)
   static func bind(_ handle: OpaquePointer, _ index: Int32, _ value: Int64?) {

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import LibraryDomain
@@ -19,14 +20,18 @@ final class SQLiteBatchWriter: BatchWriter {
   private var firstPosition: Int64?
   /// The earliest business time of the appended events.
   private var earliest = Int64.max
-  private var recordedMicroseconds: Int64 = 0
+  /// The batch's number in `log_batches`.
+  private var batchNumber: Int64 = 0
   /// The texts of recorded_at and batch, the same for every event of the batch (stable
   /// addresses for binding).
   private let recordedText = ByteBuffer(capacity: 64)
   private let batchText = ByteBuffer(capacity: 64)
-  /// One event's canonical bytes, and the hex of each hash of a group (bound without copies).
+  /// One event's canonical bytes, each hash of a group and each packed command id (bound
+  /// without copies).
   private let canonical = ByteBuffer(capacity: 1 << 12)
-  private let hashHex = ByteBuffer(capacity: 64 * SQLiteBatchWriter.group)
+  private let hashes = ByteBuffer(capacity: 32 * SQLiteBatchWriter.group)
+  private let packedIDs = ByteBuffer(
+    capacity: CompactForm.packedCommandIDLength * SQLiteBatchWriter.group)
   /// Rows of the block being appended, appended but not yet inserted (at most a group).
   private var unwritten: [Int] = []
   /// Key resolution: see `SQLiteBatchWriter+Keys.swift`.
@@ -47,12 +52,11 @@ final class SQLiteBatchWriter: BatchWriter {
   }
 
   func isImported(sha256: String) throws -> Bool {
-    try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE sha256 = ?", arguments: [sha256])
-      ?? false
+    try SQLiteEventStore.hasBatch(db, sha256: sha256)
   }
 
   func latestRecordedAt() throws -> Timestamp? {
-    try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM batches")
+    try Int64.fetchOne(db, sql: "SELECT max(recorded_us) FROM log_batches")
       .map(Timestamp.init(microseconds:))
   }
 
@@ -62,9 +66,9 @@ final class SQLiteBatchWriter: BatchWriter {
     func eventInsert(rows: Int) throws -> Statement {
       try db.makeStatement(
         sql: """
-          INSERT OR FAIL INTO events (position, type, command_id, isbn, title, author, quantity,
-            user_id, occurred_at, recorded_at, batch, hash, occurred_us, recorded_us, command_key)
-          VALUES \(repeatElement("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", count: rows).joined(separator: ","))
+          INSERT OR FAIL INTO log_events (position, type, command_id, isbn, title, author,
+            quantity, user_id, occurred_us, batch, hash)
+          VALUES \(repeatElement("(?,?,?,?,?,?,?,?,?,?,?)", count: rows).joined(separator: ","))
           """)
     }
     func keyInsert(rows: Int) throws -> Statement {
@@ -81,15 +85,16 @@ final class SQLiteBatchWriter: BatchWriter {
       eventAt: try db.makeStatement(
         sql: """
           SELECT position, command_id, type, isbn, title, author, quantity, user_id, occurred_us
-          FROM events WHERE position = ?1
+          FROM log_events WHERE position = ?1
           """))
     keys.logged = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM command_keys)") ?? true
     let head = try Row.fetchOne(
-      db, sql: "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+      db, sql: "SELECT position, hash FROM log_events ORDER BY position DESC LIMIT 1")
     position = head?["position"] ?? 0
-    let headHash: String? = head?["hash"]
-    chain = HashChain(head: headHash.flatMap(Hex.bytes) ?? [UInt8](repeating: 0, count: 32))
-    recordedMicroseconds = recordedAt.microseconds
+    let headHash: [UInt8]? = (head?["hash"] as Data?).map(Array.init)
+    chain = HashChain(head: headHash ?? [UInt8](repeating: 0, count: 32))
+    batchNumber =
+      try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM log_batches") ?? 1
     recordedText.removeAll()
     recordedText.append(recordedAt.description)
     batchText.removeAll()
@@ -119,13 +124,14 @@ final class SQLiteBatchWriter: BatchWriter {
     let positions = firstPosition.map { ($0, position) }
     try db.execute(
       sql: """
-        INSERT INTO batches (sha256, file_name, recorded_at, recorded_us, rows_accepted,
+        INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted,
           rows_rejected, rows_skipped, first_position, last_position)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
-        batch.sha256, batch.fileName, batch.recordedAt.description, batch.recordedAt.microseconds,
-        batch.accepted, batch.rejected, batch.skipped, positions?.0, positions?.1,
+        batchNumber, Data(Hex.bytes(batch.sha256) ?? []), batch.fileName,
+        batch.recordedAt.microseconds, batch.accepted, batch.rejected, batch.skipped,
+        positions?.0, positions?.1,
       ])
     if let (first, last) = positions {
       // The batch's earliest business time: a snapshot later than it is stale for cuts that
@@ -163,34 +169,39 @@ final class SQLiteBatchWriter: BatchWriter {
   private func writeEvents(
     _ rows: ArraySlice<Int>, from first: Int64, _ block: AppendBlock, _ insert: Statement
   ) throws {
-    hashHex.removeAll()
+    hashes.removeAll()
     for (slot, index) in rows.enumerated() {
       canonical.removeAll()
       CanonicalEvent.write(fields(block, index, position: first + Int64(slot)), to: canonical)
       chain.advance(canonical: canonical.bytes(0..<canonical.count)) { digest in
-        hashHex.append(count: 64) { Hex.write(digest, to: $0) }
+        hashes.append(digest)
       }
     }
     let handle = insert.sqliteStatement
+    let packedLength = CompactForm.packedCommandIDLength
+    packedIDs.removeAll()
+    packedIDs.reserve(packedLength * rows.count)
     for (slot, index) in rows.enumerated() {
       let row = block.rows[index]
       let event = fields(block, index, position: first + Int64(slot))
-      let base = Int32(slot * 15)
+      let base = Int32(slot * 11)
       sqlite3_bind_int64(handle, base + 1, event.position)
-      RawStatement.bindText(handle, base + 2, event.type)
-      RawStatement.bindText(handle, base + 3, event.commandID)
-      RawStatement.bindText(handle, base + 4, event.isbn)
+      sqlite3_bind_int64(handle, base + 2, CompactForm.code(row.type))
+      let packed = UnsafeMutableRawBufferPointer(
+        start: packedIDs.pointer(at: packedLength * slot), count: packedLength)
+      if CompactForm.packCommandID(event.commandID, into: packed) {
+        RawStatement.bindBlob(handle, base + 3, UnsafeRawBufferPointer(packed))
+      } else {
+        RawStatement.bindText(handle, base + 3, event.commandID)
+      }
+      sqlite3_bind_int64(handle, base + 4, row.isbn)
       RawStatement.bindText(handle, base + 5, event.title)
       RawStatement.bindText(handle, base + 6, event.author)
       RawStatement.bind(handle, base + 7, event.quantity)
       RawStatement.bindText(handle, base + 8, event.userID)
-      RawStatement.bindText(handle, base + 9, event.occurredAt)
-      RawStatement.bindText(handle, base + 10, event.recordedAt)
-      RawStatement.bindText(handle, base + 11, event.batch)
-      RawStatement.bindText(handle, base + 12, hashHex.bytes(64 * slot..<64 * slot + 64))
-      sqlite3_bind_int64(handle, base + 13, row.occurredMicroseconds)
-      sqlite3_bind_int64(handle, base + 14, recordedMicroseconds)
-      RawStatement.bind(handle, base + 15, row.key)
+      sqlite3_bind_int64(handle, base + 9, row.occurredMicroseconds)
+      sqlite3_bind_int64(handle, base + 10, batchNumber)
+      RawStatement.bindBlob(handle, base + 11, hashes.bytes(32 * slot..<32 * slot + 32))
     }
     try RawStatement.run(handle)
   }

@@ -13,25 +13,16 @@ extension SQLiteEventStore {
   static let lookupSQL = """
     SELECT e.position, e.command_id, e.type, e.isbn, e.title, e.author, e.quantity, e.user_id,
       e.occurred_us, k.key
-    FROM command_keys AS k JOIN events AS e ON e.position = k.position
+    FROM command_keys AS k JOIN log_events AS e ON e.position = k.position
     WHERE k.key IN (\(repeatElement("?", count: keysPerLookup).joined(separator: ",")))
-    """
-
-  /// The same from a log older than the `command_keys` table (its key is on `events`).
-  private static let legacyLookupSQL = """
-    SELECT position, command_id, type, isbn, title, author, quantity, user_id, occurred_us,
-      command_key
-    FROM events
-    WHERE command_key IN (\(repeatElement("?", count: keysPerLookup).joined(separator: ",")))
     """
 
   public func loggedCommands(
     keys: [Int64]
   ) throws(EventLogError) -> [(key: Int64, event: LoggedCommand)] {
     try read { db in
-      guard !keys.isEmpty, try db.tableExists("events") else { return [] }
-      let sql = try db.tableExists("command_keys") ? Self.lookupSQL : Self.legacyLookupSQL
-      return try Self.loggedCommands(keys: keys, lookup: try db.makeStatement(sql: sql))
+      guard !keys.isEmpty, try db.tableExists("log_events") else { return [] }
+      return try Self.loggedCommands(keys: keys, lookup: try db.makeStatement(sql: Self.lookupSQL))
     }
   }
 
@@ -62,12 +53,15 @@ extension SQLiteEventStore {
   }
 
   /// The current row of a statement selecting (position, command_id, type, isbn, title,
-  /// author, quantity, user_id, occurred_us).
+  /// author, quantity, user_id, occurred_us) from `log_events`, as text.
   static func loggedCommand(_ handle: OpaquePointer) -> LoggedCommand {
-    LoggedCommand(
-      position: sqlite3_column_int64(handle, 0), commandID: RawStatement.string(handle, 1),
+    let columns = CompactColumns()
+    return LoggedCommand(
+      position: sqlite3_column_int64(handle, 0),
+      commandID: String(decoding: columns.commandID(handle, 1), as: UTF8.self),
       content: CommandContent(
-        type: RawStatement.string(handle, 2), isbn: RawStatement.string(handle, 3),
+        type: CompactColumns.type(handle, 2)?.rawValue ?? "",
+        isbn: String(decoding: columns.isbnText(sqlite3_column_int64(handle, 3)), as: UTF8.self),
         title: RawStatement.string(handle, 4), author: RawStatement.string(handle, 5),
         quantity: RawStatement.optionalInt(handle, 6), userID: RawStatement.string(handle, 7),
         occurredMicroseconds: sqlite3_column_int64(handle, 8)))

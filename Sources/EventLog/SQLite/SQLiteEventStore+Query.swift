@@ -1,12 +1,17 @@
+import Foundation
 import GRDB
 import LibraryDomain
 
 extension SQLiteEventStore {
   public func hasBatch(sha256: String) throws(EventLogError) -> Bool {
-    try read { db in
-      try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE sha256 = ?", arguments: [sha256])
-        ?? false
-    }
+    try read { db in try Self.hasBatch(db, sha256: sha256) }
+  }
+
+  /// Whether a batch of this SHA-256 (hex) is in the log.
+  static func hasBatch(_ db: Database, sha256: String) throws -> Bool {
+    guard let bytes = Hex.bytes(sha256) else { return false }
+    return try Bool.fetchOne(
+      db, sql: "SELECT 1 FROM log_batches WHERE sha256 = ?", arguments: [Data(bytes)]) ?? false
   }
 
   public func events(
@@ -31,27 +36,26 @@ extension SQLiteEventStore {
     var clauses: [String] = []
     var arguments = StatementArguments()
     if let isbn = filter.isbn {
-      clauses.append("isbn = ?")
-      _ = arguments.append(contentsOf: [isbn.digits])
+      clauses.append("e.isbn = ?")
+      _ = arguments.append(contentsOf: [isbn.number])
     }
     if let user = filter.userID {
       // `user_id != ''` lets the planner use the partial index events_by_user.
-      clauses.append("user_id = ? AND user_id != ''")
+      clauses.append("e.user_id = ? AND e.user_id != ''")
       _ = arguments.append(contentsOf: [user])
     }
     if let since = filter.since {
-      clauses.append("occurred_us >= ?")
+      clauses.append("e.occurred_us >= ?")
       _ = arguments.append(contentsOf: [since.microseconds])
     }
     if let until = filter.until {
-      clauses.append("occurred_us <= ?")
+      clauses.append("e.occurred_us <= ?")
       _ = arguments.append(contentsOf: [until.microseconds])
     }
     let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
     let sql = """
-      SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_at,
-        recorded_at, batch, hash, occurred_us, recorded_us
-      FROM events \(condition) ORDER BY position
+      SELECT \(Schema.eventColumns)
+      FROM \(Schema.eventSource) \(condition) ORDER BY e.position
       """
     return (sql, arguments)
   }
@@ -63,10 +67,10 @@ extension SQLiteEventStore {
       let rows = try Row.fetchAll(
         db,
         sql: """
-          SELECT batch, count(*) FROM events
-          WHERE (occurred_us <= ?1 AND recorded_us <= ?2 AND position <= ?3)
-            != (occurred_us <= ?4 AND recorded_us <= ?5 AND position <= ?6)
-          GROUP BY batch
+          SELECT lower(hex(b.sha256)), count(*) FROM \(Schema.eventSource)
+          WHERE (e.occurred_us <= ?1 AND b.recorded_us <= ?2 AND e.position <= ?3)
+            != (e.occurred_us <= ?4 AND b.recorded_us <= ?5 AND e.position <= ?6)
+          GROUP BY b.sha256
           """,
         arguments: [
           first.at.microseconds, first.knownAt?.microseconds ?? Int64.max,
@@ -78,7 +82,12 @@ extension SQLiteEventStore {
   }
 
   public func lastPosition() throws(EventLogError) -> Int64 {
-    try read { db in try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0 }
+    try read { db in try Self.lastPosition(db) }
+  }
+
+  /// The last position in the log, 0 when it is empty.
+  static func lastPosition(_ db: Database) throws -> Int64 {
+    try Int64.fetchOne(db, sql: "SELECT max(position) FROM log_events") ?? 0
   }
 
   public func batches() throws(EventLogError) -> [StoredBatch] {

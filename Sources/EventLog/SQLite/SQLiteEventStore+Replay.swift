@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import LibraryDomain
@@ -15,24 +16,25 @@ extension SQLiteEventStore {
   ) throws -> LogHead? {
     try readPassingErrors { db in
       let head = try logHead(db, cut)
-      let logEnd = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+      let logEnd = try Self.lastPosition(db)
       // A pinned cut replays in full: snapshots know nothing of positions inside their range.
       let snapshot =
         cut.through == nil
         ? try snapshotMaxLoans.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) } : nil
       try start(ReplayStart(snapshot: snapshot, logEnd: logEnd))
+      // The events a cut knows are a prefix of the log (recorded times never run backwards):
+      // its known-at time becomes a last position.
       let statement = try db.makeStatement(
         sql: """
           SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
-          FROM events INDEXED BY events_by_occurrence
-          WHERE occurred_us <= ?1 AND recorded_us <= ?2 AND occurred_us > ?3 AND position <= ?4
+          FROM log_events INDEXED BY events_by_occurrence
+          WHERE occurred_us <= ?1 AND occurred_us > ?2 AND position <= ?3
           ORDER BY occurred_us, position
           """)
       let handle = statement.sqliteStatement
       sqlite3_bind_int64(handle, 1, cut.at.microseconds)
-      sqlite3_bind_int64(handle, 2, cut.knownAt?.microseconds ?? Int64.max)
-      sqlite3_bind_int64(handle, 3, snapshot?.occurredAt.microseconds ?? Int64.min)
-      sqlite3_bind_int64(handle, 4, cut.through ?? Int64.max)
+      sqlite3_bind_int64(handle, 2, snapshot?.occurredAt.microseconds ?? Int64.min)
+      sqlite3_bind_int64(handle, 3, try Self.lastKnownPosition(db, cut))
       try stream(handle, body)
       return head
     }
@@ -46,11 +48,10 @@ extension SQLiteEventStore {
       // The lists go in as JSON arrays (json_each): no limit on their length, and no write
       // (a temporary table) on a connection that may only read.
       let statement = try db.makeStatement(sql: Self.touchingQuery)
-      let isbns = "[" + entities.isbns.map { "\"\($0.digits)\"" }.joined(separator: ",") + "]"
+      let isbns = "[" + entities.isbns.map { String($0.number) }.joined(separator: ",") + "]"
       let users = "[" + entities.users.map(jsonString).joined(separator: ",") + "]"
       try statement.setArguments([
-        isbns, users, cut.at.microseconds, cut.knownAt?.microseconds ?? Int64.max,
-        cut.through ?? Int64.max,
+        isbns, users, cut.at.microseconds, try Self.lastKnownPosition(db, cut),
       ])
       try stream(statement.sqliteStatement, body)
       return head
@@ -61,10 +62,10 @@ extension SQLiteEventStore {
   /// through). Internal so that a test can check its plan.
   static let touchingQuery = """
     SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
-    FROM events
+    FROM log_events
     WHERE (isbn IN (SELECT value FROM json_each(?1))
       OR (user_id != '' AND user_id IN (SELECT value FROM json_each(?2))))
-      AND occurred_us <= ?3 AND recorded_us <= ?4 AND position <= ?5
+      AND occurred_us <= ?3 AND position <= ?4
     ORDER BY occurred_us, position
     """
 
@@ -72,20 +73,31 @@ extension SQLiteEventStore {
   private func logHead(_ db: Database, _ cut: ReplayCut) throws -> LogHead? {
     try Row.fetchOne(
       db,
-      sql: """
-        SELECT position, hash FROM events WHERE recorded_us <= ? AND position <= ?
-        ORDER BY position DESC LIMIT 1
-        """,
-      arguments: [cut.knownAt?.microseconds ?? Int64.max, cut.through ?? Int64.max]
-    ).map { LogHead(position: $0[0], hash: $0[1]) }
+      sql:
+        "SELECT position, hash FROM log_events WHERE position <= ? ORDER BY position DESC LIMIT 1",
+      arguments: [try Self.lastKnownPosition(db, cut)]
+    ).map { LogHead(position: $0[0], hash: Hex.string(($0[1] as Data?) ?? Data())) }
+  }
+
+  /// The last position a cut knows: the end of the last batch recorded by its known-at time,
+  /// at most its pinned position.
+  static func lastKnownPosition(_ db: Database, _ cut: ReplayCut) throws -> Int64 {
+    let known =
+      try cut.knownAt.map { known in
+        try Int64.fetchOne(
+          db, sql: "SELECT max(last_position) FROM log_batches WHERE recorded_us <= ?",
+          arguments: [known.microseconds]) ?? 0
+      } ?? Int64.max
+    return min(known, cut.through ?? Int64.max)
   }
 
   /// Steps a statement selecting (position, type, command_id, isbn, title, author, quantity,
   /// user_id, occurred_us) and hands its rows to `body` a block at a time.
   private func stream(_ handle: OpaquePointer, _ body: (inout EventRows) throws -> Void) throws {
     var rows = EventRows()
+    let columns = CompactColumns()
     try RawStatement.forEachRow(handle) {
-      guard decodeRow(handle, into: &rows) else {
+      guard decodeRow(handle, columns, into: &rows) else {
         throw EventLogError.database(
           path: path,
           detail: "event at position \(sqlite3_column_int64(handle, 0)) cannot be read;"
@@ -117,9 +129,11 @@ private func jsonString(_ text: String) -> String {
 
 /// Reads one replay row through the C API into `rows` (no Row allocation, no String per event
 /// but a BookAdded's title and author); false when the row cannot be read.
-private func decodeRow(_ handle: OpaquePointer, into rows: inout EventRows) -> Bool {
-  guard let isbn = ISBN.parse(RawStatement.utf8(handle, 3)),
-    let type = EventTypeCode(bytes: RawStatement.utf8(handle, 1))?.type
+private func decodeRow(
+  _ handle: OpaquePointer, _ columns: CompactColumns, into rows: inout EventRows
+) -> Bool {
+  guard let type = CompactColumns.type(handle, 1),
+    let isbn = ISBN(number: sqlite3_column_int64(handle, 3))
   else { return false }
   let hasUser = type == .bookBorrowed || type == .bookReturned
   rows.append(
@@ -128,53 +142,6 @@ private func decodeRow(_ handle: OpaquePointer, into rows: inout EventRows) -> B
     quantity: type == .bookAdded ? Int(sqlite3_column_int64(handle, 6)) : 0,
     title: RawStatement.string(handle, 4), author: RawStatement.string(handle, 5),
     userID: hasUser ? RawStatement.utf8(handle, 7) : UnsafeBufferPointer(start: nil, count: 0),
-    commandID: RawStatement.utf8(handle, 2))
+    commandID: columns.commandID(handle, 2))
   return true
-}
-
-/// Event types by their stored bytes (`EventType`'s raw values), told apart without making a
-/// String.
-private enum EventTypeCode {
-  case added, borrowed, returned, removed
-
-  var type: EventType {
-    switch self {
-    case .added: .bookAdded
-    case .borrowed: .bookBorrowed
-    case .returned: .bookReturned
-    case .removed: .bookRemoved
-    }
-  }
-
-  init?(bytes: UnsafeBufferPointer<UInt8>) {
-    // Each name is checked whole, as two overlapping 8-byte words.
-    guard bytes.count >= 9, let base = bytes.baseAddress else { return nil }
-    let raw = UnsafeRawPointer(base)
-    let first = raw.loadUnaligned(as: UInt64.self)
-    let last = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
-    let names = Self.names
-    switch bytes.count {
-    case 12 where first == names.borrowed.0 && last == names.borrowed.1: self = .borrowed
-    case 12 where first == names.returned.0 && last == names.returned.1: self = .returned
-    case 9 where first == names.added.0 && last == names.added.1: self = .added
-    case 11 where first == names.removed.0 && last == names.removed.1: self = .removed
-    default: return nil
-    }
-  }
-
-  /// The first and last 8 bytes of each stored name.
-  private static let names = (
-    added: words(EventType.bookAdded), borrowed: words(EventType.bookBorrowed),
-    returned: words(EventType.bookReturned), removed: words(EventType.bookRemoved)
-  )
-
-  private static func words(_ type: EventType) -> (UInt64, UInt64) {
-    let bytes = Array(type.rawValue.utf8)
-    return bytes.withUnsafeBytes {
-      (
-        $0.loadUnaligned(as: UInt64.self),
-        $0.loadUnaligned(fromByteOffset: $0.count - 8, as: UInt64.self)
-      )
-    }
-  }
 }

@@ -14,11 +14,11 @@ extension SQLiteEventStore {
   func bestSnapshot(_ db: Database, cut: ReplayCut, maxLoans: Int) throws -> StoredSnapshot? {
     // A log from before snapshots (read without migrating) has none.
     guard try db.tableExists("snapshots"), try db.tableExists("batch_extents") else { return nil }
-    let logEnd = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+    let logEnd = try Self.lastPosition(db)
     let knownEnd =
       try cut.knownAt.map { known in
         try Int64.fetchOne(
-          db, sql: "SELECT max(last_position) FROM batches WHERE recorded_us <= ?",
+          db, sql: "SELECT max(last_position) FROM log_batches WHERE recorded_us <= ?",
           arguments: [known.microseconds]) ?? 0
       } ?? logEnd
     let candidates = try Row.fetchAll(
@@ -136,7 +136,7 @@ extension SQLiteEventStore {
     try db.execute(
       sql: """
         DELETE FROM anomaly_index WHERE max_loans = ?1 AND position IN (
-          SELECT position FROM events INDEXED BY events_by_occurrence
+          SELECT position FROM log_events INDEXED BY events_by_occurrence
           WHERE occurred_us > ?2 AND occurred_us <= ?3)
         """,
       arguments: [maxLoans, update.after ?? Int64.min, update.through])
@@ -171,7 +171,7 @@ extension SQLiteEventStore {
       let latest = events.map(\.occurred).max() ?? Int64.min
       let known = min(
         try Int64.fetchOne(
-          db, sql: "SELECT max(last_position) FROM batches WHERE recorded_us <= ?",
+          db, sql: "SELECT max(last_position) FROM log_batches WHERE recorded_us <= ?",
           arguments: [cut.knownAt?.microseconds ?? Int64.max]) ?? 0,
         cut.through ?? Int64.max)
       // The batches one of the two saw and the other did not: any event of theirs at or before

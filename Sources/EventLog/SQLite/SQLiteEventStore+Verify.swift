@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import LibraryDomain
@@ -9,13 +10,13 @@ extension SQLiteEventStore {
       let rows = try Row.fetchAll(
         db, sql: "SELECT sha256, rows_accepted, first_position, last_position FROM batches")
       for row in rows { batches[row[0]] = (row[1], row[2], row[3]) }
-      let end = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+      let end = try Self.lastPosition(db)
       var middle: (position: Int64, hash: [UInt8], recordedMicroseconds: Int64)?
       if end >= splitFrom, end >= 2,
         let row = try Row.fetchOne(
-          db, sql: "SELECT hash, recorded_us FROM events WHERE position = ?",
+          db, sql: "SELECT e.hash, b.recorded_us FROM \(Schema.eventSource) WHERE e.position = ?",
           arguments: [end / 2]),
-        let hash = (row[0] as String?).flatMap(Hex.bytes), hash.count == 32
+        let hash = (row[0] as Data?).map(Array.init), hash.count == 32
       {
         middle = (end / 2, hash, row[1])
       }
@@ -27,30 +28,56 @@ extension SQLiteEventStore {
     _ walk: ChainWalk, through end: Int64, progress: (Int64) -> Void
   ) throws(EventLogError) -> VerifyFault? {
     try readOnOwnConnection { db in
+      let batches = try BatchTexts(db)
       let statement = try db.makeStatement(
         sql: """
-          SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_at,
-            recorded_at, batch, hash, occurred_us, recorded_us, command_key
-          FROM events WHERE position > ?1 AND position <= ?2 ORDER BY position
+          SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us,
+            batch, hash
+          FROM log_events WHERE position > ?1 AND position <= ?2 ORDER BY position
           """)
       let handle = statement.sqliteStatement
       // The first walker also reads positions below 1, which only a tamperer can have written.
       sqlite3_bind_int64(handle, 1, walk.position == 0 ? Int64.min : walk.position)
       sqlite3_bind_int64(handle, 2, end)
+      let columns = CompactColumns()
+      var occurredText: [UInt8] = []
+      occurredText.reserveCapacity(32)
       var fault: VerifyFault?
       try RawStatement.forEachRow(handle) {
+        let position = sqlite3_column_int64(handle, 0)
+        guard let batch = batches.texts(of: sqlite3_column_int64(handle, 9)) else {
+          fault = VerifyFault(
+            position: position,
+            message: "batch number \(sqlite3_column_int64(handle, 9)) is not in the batches table")
+          return false
+        }
+        guard CompactColumns.isCommandIDSound(handle, 2),
+          sqlite3_column_type(handle, 3) == SQLITE_INTEGER,
+          sqlite3_column_type(handle, 8) == SQLITE_INTEGER
+        else {
+          fault = VerifyFault(
+            position: position, message: "a stored column is not of the type shelflog writes")
+          return false
+        }
+        let type = CompactColumns.type(handle, 1)
+        let isbn = sqlite3_column_int64(handle, 3)
+        occurredText.removeAll(keepingCapacity: true)
+        Timestamp(microseconds: sqlite3_column_int64(handle, 8)).appendText(to: &occurredText)
         let bytes = { (column: Int32) in RawStatement.bytes(handle, column) }
-        let event = StoredEventBytes(
-          fields: EventFields(
-            position: sqlite3_column_int64(handle, 0), type: bytes(1), commandID: bytes(2),
-            isbn: bytes(3), title: bytes(4), author: bytes(5),
-            quantity: RawStatement.optionalInt(handle, 6), userID: bytes(7),
-            occurredAt: bytes(8), recordedAt: bytes(9), batch: bytes(10)),
-          hash: bytes(11), occurredMicroseconds: sqlite3_column_int64(handle, 12),
-          recordedMicroseconds: sqlite3_column_int64(handle, 13),
-          commandKey: RawStatement.optionalInt(handle, 14), checksCommandKey: true)
-        if let problem = walk.check(event) {
-          fault = VerifyFault(position: event.fields.position, message: problem)
+        let fault1: String? = occurredText.withUnsafeBytes { occurred in
+          let event = StoredEventBytes(
+            fields: EventFields(
+              position: position, type: type?.storedName.rawBytes ?? bytes(1),
+              commandID: UnsafeRawBufferPointer(columns.commandID(handle, 2)),
+              isbn: UnsafeRawBufferPointer(columns.isbnText(isbn)), title: bytes(4),
+              author: bytes(5), quantity: RawStatement.optionalInt(handle, 6), userID: bytes(7),
+              occurredAt: occurred, recordedAt: batch.recordedAt, batch: batch.sha256),
+            hash: bytes(10), type: type, isbnIsValid: ISBN(number: isbn) != nil,
+            recordedMicroseconds: batch.recordedMicroseconds)
+          return walk.check(event)
+        }
+        if let problem = fault1 {
+          fault = VerifyFault(position: position, message: problem)
           return false
         }
         if walk.events & 0xFFFF == 0 { progress(walk.events) }
@@ -76,9 +103,9 @@ extension SQLiteEventStore {
       let entries =
         try Int64.fetchOne(
           db,
-          sql: "SELECT count(*) FROM events INDEXED BY events_by_occurrence"
+          sql: "SELECT count(*) FROM log_events INDEXED BY events_by_occurrence"
             + " WHERE occurred_us >= -9223372036854775808") ?? 0
-      let events = try Int64.fetchOne(db, sql: "SELECT max(position) FROM events") ?? 0
+      let events = try Self.lastPosition(db)
       let keys =
         try db.tableExists("command_keys")
         ? try Int64.fetchOne(db, sql: "SELECT count(*) FROM command_keys") : nil
@@ -89,5 +116,47 @@ extension SQLiteEventStore {
           ? nil : "index events_by_occurrence holds \(entries) entries for \(events) events",
         commandKeys: keys)
     }
+  }
+}
+
+/// The texts of every batch's SHA-256 and recorded time, by batch number, for a chain walk (a
+/// log has few batches beside its events). Their bytes stay put for the walk.
+private final class BatchTexts {
+  struct Texts {
+    let sha256: UnsafeRawBufferPointer
+    let recordedAt: UnsafeRawBufferPointer
+    let recordedMicroseconds: Int64
+  }
+
+  private var byNumber: [Int64: Texts] = [:]
+  private let storage: UnsafeMutableRawBufferPointer
+  private var last: (number: Int64, texts: Texts)?
+
+  init(_ db: Database) throws {
+    let rows = try Row.fetchAll(db, sql: "SELECT id, sha256, recorded_us FROM log_batches")
+    storage = .allocate(byteCount: max(1, rows.count) * 128, alignment: 8)
+    for (slot, row) in rows.enumerated() {
+      let base = storage.baseAddress! + slot * 128
+      let sha = Hex.string((row[1] as Data?) ?? Data())
+      var text = Array(sha.utf8.prefix(64))
+      let shaCount = text.count
+      let micros: Int64 = row[2]
+      Timestamp(microseconds: micros).appendText(to: &text)
+      text = Array(text.prefix(128))
+      text.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      byNumber[row[0]] = Texts(
+        sha256: UnsafeRawBufferPointer(start: base, count: shaCount),
+        recordedAt: UnsafeRawBufferPointer(start: base + shaCount, count: text.count - shaCount),
+        recordedMicroseconds: micros)
+    }
+  }
+
+  deinit { storage.deallocate() }
+
+  func texts(of number: Int64) -> Texts? {
+    if let last, last.number == number { return last.texts }
+    guard let texts = byNumber[number] else { return nil }
+    last = (number, texts)
+    return texts
   }
 }

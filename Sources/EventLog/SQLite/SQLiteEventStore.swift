@@ -72,7 +72,11 @@ public final class SQLiteEventStore: EventStore {
       try db.execute(sql: "PRAGMA cache_size = -16384")
     }
     let pool = try DatabasePool(path: path, configuration: config)
-    try migrate(pool)
+    do {
+      try migrate(pool)
+    } catch let refused as Schema.MigrationRefused {
+      throw EventLogError.database(path: path, detail: refused.detail)
+    }
     return (pool, nil)
   }
 
@@ -117,14 +121,17 @@ public final class SQLiteEventStore: EventStore {
         )
       }
       if try migrator.hasBeenSuperseded(db) { throw EventLogError.newerSchema(path: path) }
-      if access == .read, !tables.contains("events") {
+      if access == .read, !tables.contains("events"), !tables.contains("log_events") {
         throw EventLogError.notALog(path: path, detail: "no events table")
       }
       // The read side needs the events and the replay index; later migrations add caches a
       // reader can do without (a log from an earlier shelflog stays readable, even read-only).
       if access == .read, try !migrator.appliedIdentifiers(db).contains(Schema.readable) {
         throw EventLogError.notALog(
-          path: path, detail: "its schema is older than this shelflog; the next import upgrades it")
+          path: path,
+          detail:
+            "its schema is older than this shelflog; `shelflog snapshot` or the next import upgrades it"
+        )
       }
     }
   }
@@ -137,6 +144,8 @@ public final class SQLiteEventStore: EventStore {
       do {
         try migrator.migrate(pool)
         return
+      } catch let refused as Schema.MigrationRefused {
+        throw refused
       } catch {
         let complete = try pool.read { db in try migrator.hasCompletedMigrations(db) }
         if complete { return }

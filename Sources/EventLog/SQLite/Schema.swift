@@ -2,33 +2,44 @@ import GRDB
 
 /// The log's schema as named migrations. A released migration is never edited: add a new one.
 enum Schema {
-  /// The last migration the read side depends on.
-  static let readable = "v2-replay-order-index"
+  /// The last migration the read side depends on: the compact form.
+  static var readable: String { compact }
 
   static func migrator() -> DatabaseMigrator {
     var migrator = DatabaseMigrator()
+    // A new log is created in the compact form at once (v1 only ever runs on an empty
+    // database); the later migrations that exist for text logs skip it.
     migrator.registerMigration("v1-events-and-batches") { db in
-      try db.execute(sql: v1)
+      try db.execute(sql: v7Tables + v7Views + v7Indexes)
     }
-    migrator.registerMigration(readable) { db in
-      try db.execute(sql: v2)
+    migrator.registerMigration("v2-replay-order-index") { db in
+      if try !isCompact(db) { try db.execute(sql: v2) }
     }
     migrator.registerMigration("v3-projection-snapshots") { db in
       try db.execute(sql: v3)
     }
     migrator.registerMigration("v4-command-keys-table") { db in
-      try db.execute(sql: v4)
+      try db.execute(sql: try isCompact(db) ? v4Table : v4Table + v4Move)
     }
     migrator.registerMigration("v5-explain-indexes") { db in
-      try db.execute(sql: v5)
+      if try !isCompact(db) { try db.execute(sql: v5) }
     }
     migrator.registerMigration("v6-anomaly-index") { db in
       try db.execute(sql: v6)
     }
+    migrator.registerMigration(compact) { db in
+      if try !isCompact(db) { try migrateToCompact(db) }
+    }
     return migrator
   }
 
-  /// Events and batches, append-only. `position` is the rowid, so appends are cheap; the
+  /// Whether the log is stored in the compact form (`Schema+V7`).
+  static func isCompact(_ db: Database) throws -> Bool {
+    try db.tableExists("log_events")
+  }
+
+  /// The text log of schema v1 to v6 (a new log no longer starts as one): events and batches,
+  /// append-only. `position` is the rowid, so appends are cheap; the
   /// numeric `*_us` columns order times (the text form does not sort chronologically), and
   /// `command_key` is a 64-bit FNV-1a of `command_id` so the idempotency check probes an
   /// integer index instead of paying for a UNIQUE text index on every row.
