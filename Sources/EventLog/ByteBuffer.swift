@@ -15,8 +15,13 @@ final class ByteBuffer {
   func removeAll() { count = 0 }
 
   /// Makes room for `extra` more bytes (which may move the buffer).
+  @inline(__always)
   func reserve(_ extra: Int) {
-    guard count + extra > capacity else { return }
+    if count + extra > capacity { grow(extra) }
+  }
+
+  @inline(never)
+  private func grow(_ extra: Int) {
     var newCapacity = capacity * 2
     while newCapacity < count + extra { newCapacity *= 2 }
     let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

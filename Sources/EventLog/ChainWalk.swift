@@ -39,10 +39,14 @@ public final class ChainWalk {
   private var lastPosition: Int64
   private var lastRecorded: Int64
   private let canonical = ByteBuffer(capacity: 1 << 12)
-  /// The batch of the events being walked (a batch's events are contiguous).
+  /// The batch of the events being walked (a batch's events are contiguous), where its bytes
+  /// were last seen (a store hands the same bytes at the same address for a whole batch), and
+  /// its tally so far, added to `seen` when the batch ends.
   private var batch: [UInt8] = []
+  private var batchAddress: UnsafeRawPointer?
   private var batchName = ""
   private var batchKnown = false
+  private var current: BatchTally?
 
   /// What a walk saw of one batch.
   public struct BatchTally: Sendable, Equatable {
@@ -71,11 +75,8 @@ public final class ChainWalk {
     let fields = event.fields
     canonical.removeAll()
     CanonicalEvent.write(fields, to: canonical)
-    var sound = true
-    chain.advance(canonical: canonical.bytes(0..<canonical.count)) { digest in
-      sound = event.hash.elementsEqual(digest)
-    }
-    guard sound else {
+    guard chain.advance(canonical: canonical.bytes(0..<canonical.count), matches: event.hash)
+    else {
       return "hash does not match the event's fields and the chain before it"
         + " (stored \(Hex.string(event.hash)), computed \(chain.headHex))"
     }
@@ -95,7 +96,9 @@ public final class ChainWalk {
 
   /// Ends the walk: the last batch's tally is complete.
   public func finish() {
+    closeBatch()
     batch = []
+    batchAddress = nil
     batchName = ""
   }
 
@@ -115,17 +118,31 @@ public final class ChainWalk {
   }
 
   private func tallyBatch(_ bytes: UnsafeRawBufferPointer, position: Int64) {
-    if !batchName.isEmpty, bytes.elementsEqual(batch) {
-      seen[batchName]?.count += 1
-      seen[batchName]?.last = position
+    if current != nil,
+      bytes.baseAddress == batchAddress && bytes.count == batch.count
+        || bytes.elementsEqual(batch)
+    {
+      current?.count += 1
+      current?.last = position
+      batchAddress = bytes.baseAddress
       return
     }
+    closeBatch()
     batch = Array(bytes)
+    batchAddress = bytes.baseAddress
     batchName = text(bytes)
     batchKnown = knownBatches.contains(batchName)
-    let tally = seen[batchName]
+    current = BatchTally(count: 1, first: position, last: position)
+  }
+
+  /// Adds the tally of the batch being walked to `seen`.
+  private func closeBatch() {
+    guard let tally = current else { return }
+    current = nil
+    let earlier = seen[batchName]
     seen[batchName] = BatchTally(
-      count: (tally?.count ?? 0) + 1, first: tally?.first ?? position, last: position)
+      count: (earlier?.count ?? 0) + tally.count, first: earlier?.first ?? tally.first,
+      last: tally.last)
   }
 
   private func fieldProblem(_ event: StoredEventBytes) -> String? {

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// The tamper-evident chain of docs/log-format.md: each hash is SHA-256 over the previous hash's 32
 /// bytes followed by the event's canonical bytes (`CanonicalEvent`).
@@ -29,6 +30,22 @@ public struct HashChain: Sendable {
     digest.withUnsafeBytes { bytes in
       head.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
       body(bytes)
+    }
+  }
+
+  /// Hashes one event's canonical bytes, advances the head in place, and says whether the new
+  /// hash is `expected` (verify's hot loop: no closure, nothing allocated).
+  mutating func advance(canonical: UnsafeRawBufferPointer, matches expected: UnsafeRawBufferPointer)
+    -> Bool
+  {
+    var hasher = SHA256()
+    head.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    hasher.update(bufferPointer: canonical)
+    let digest = hasher.finalize()
+    return digest.withUnsafeBytes { bytes in
+      head.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
+      return bytes.count == expected.count
+        && memcmp(bytes.baseAddress!, expected.baseAddress!, bytes.count) == 0
     }
   }
 

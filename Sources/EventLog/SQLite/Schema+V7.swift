@@ -84,21 +84,30 @@ extension Schema {
       FROM log_batches;
     """
 
+  /// The indexes on `log_events`: by business time (replay), by ISBN and by user (explain).
+  static let eventIndexes: [(name: String, create: String)] = [
+    ("events_by_occurrence", "CREATE INDEX events_by_occurrence ON log_events(occurred_us);"),
+    ("events_by_isbn", "CREATE INDEX events_by_isbn ON log_events(isbn);"),
+    (
+      "events_by_user",
+      "CREATE INDEX events_by_user ON log_events(user_id) WHERE user_id != '';"
+    ),
+  ]
+
   /// Indexes and the append-only triggers of the compact tables (the trigger names stay those
   /// of the text tables before them).
-  static let v7Indexes = """
-    CREATE INDEX events_by_occurrence ON log_events(occurred_us);
-    CREATE INDEX events_by_isbn ON log_events(isbn);
-    CREATE INDEX events_by_user ON log_events(user_id) WHERE user_id != '';
-    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON log_events
-      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON log_events
-      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-    CREATE TRIGGER batches_append_only_update BEFORE UPDATE ON log_batches
-      BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
-    CREATE TRIGGER batches_append_only_delete BEFORE DELETE ON log_batches
-      BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
-    """
+  static let v7Indexes =
+    eventIndexes.map(\.create).joined(separator: "\n") + """
+
+      CREATE TRIGGER events_append_only_update BEFORE UPDATE ON log_events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_append_only_delete BEFORE DELETE ON log_events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER batches_append_only_update BEFORE UPDATE ON log_batches
+        BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
+      CREATE TRIGGER batches_append_only_delete BEFORE DELETE ON log_batches
+        BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
+      """
 
   /// Moves a text log into the compact form in one transaction (the migrator's): copies every
   /// row, checks that the views give back exactly the text stored before (every column of

@@ -17,8 +17,8 @@ extension Shelflog {
 
     @Flag(
       help: """
-        Run SQLite's full integrity_check (every index entry matched against its row) instead \
-        of quick_check plus an index count; slower on a large log.
+        Also run SQLite's full integrity_check (every page, and every index entry matched \
+        against its row); by default the indexes are only counted. Slower on a large log.
         """)
     var thorough = false
 
@@ -50,7 +50,7 @@ extension Shelflog {
       }
       print(
         "ok: \(report.events) events in \(report.batches) batches; chain and"
-          + " \(thorough ? "integrity" : "quick") check pass;"
+          + " \(thorough ? "integrity" : "index") check pass;"
           + " head \(report.head ?? "none")")
     }
   }
