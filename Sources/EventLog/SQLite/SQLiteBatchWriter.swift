@@ -135,8 +135,15 @@ final class SQLiteBatchWriter: BatchWriter {
 
   func finish(_ batch: BatchRecord) throws -> (first: Int64, last: Int64)? {
     if let statements { try writeKeys(statements) }
-    for create in indexesToBuild { try db.execute(sql: create) }
-    indexesToBuild = []
+    if !indexesToBuild.isEmpty {
+      // SQLite's sorter takes up to the page cache's size again: a smaller cache while the
+      // indexes are built keeps the import's peak memory where it was (measured on 1M rows:
+      // 70 MiB with 16 MiB, 55 MiB with 2 MiB, the same time).
+      try db.execute(sql: "PRAGMA cache_size = -2048")
+      for create in indexesToBuild { try db.execute(sql: create) }
+      try db.execute(sql: "PRAGMA cache_size = \(SQLiteEventStore.writerCacheSize)")
+      indexesToBuild = []
+    }
     let positions = firstPosition.map { ($0, position) }
     try db.execute(
       sql: """

@@ -69,7 +69,7 @@ public final class SQLiteEventStore: EventStore {
     config.prepareDatabase { db in
       // 16 MiB of page cache: the command-key index is probed in random order; measured on
       // 1M rows, 2 MiB took 15 s and 16 MiB 10 s, with little gain beyond.
-      try db.execute(sql: "PRAGMA cache_size = -16384")
+      try db.execute(sql: "PRAGMA cache_size = \(writerCacheSize)")
     }
     let pool = try DatabasePool(path: path, configuration: config)
     do {
@@ -79,6 +79,9 @@ public final class SQLiteEventStore: EventStore {
     }
     return (pool, nil)
   }
+
+  /// The writer's page cache, in SQLite's negative-KiB form (16 MiB).
+  static let writerCacheSize = -16384
 
   private static func configuration(wait: Double) -> Configuration {
     var config = Configuration()
