@@ -15,12 +15,7 @@ extension SQLiteEventStore {
     // A log from before snapshots (read without migrating) has none.
     guard try db.tableExists("snapshots"), try db.tableExists("batch_extents") else { return nil }
     let logEnd = try Self.lastPosition(db)
-    let knownEnd =
-      try cut.knownAt.map { known in
-        try Int64.fetchOne(
-          db, sql: "SELECT max(last_position) FROM log_batches WHERE recorded_us <= ?",
-          arguments: [known.microseconds]) ?? 0
-      } ?? logEnd
+    let knownEnd = min(try Self.lastKnownPosition(db, cut), logEnd)
     let candidates = try Row.fetchAll(
       db,
       sql: """
@@ -169,11 +164,7 @@ extension SQLiteEventStore {
         return nil
       }
       let latest = events.map(\.occurred).max() ?? Int64.min
-      let known = min(
-        try Int64.fetchOne(
-          db, sql: "SELECT max(last_position) FROM log_batches WHERE recorded_us <= ?",
-          arguments: [cut.knownAt?.microseconds ?? Int64.max]) ?? 0,
-        cut.through ?? Int64.max)
+      let known = try Self.lastKnownPosition(db, cut)
       // The batches one of the two saw and the other did not: any event of theirs at or before
       // the latest event asked about changes what came after it.
       let stale =
