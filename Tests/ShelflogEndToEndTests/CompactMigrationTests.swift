@@ -77,6 +77,13 @@ struct CompactMigrationTests {
       }
     }
 
+    // What 0.7.0 sent reproduces from the migrated log: the files and the pinned head's chain.
+    for folder in ["at-2024-03-31", "known-2024-04-01"] {
+      let sent = Self.fixture.appendingPathComponent("expected/\(folder)").path
+      let reproduced = try await box.shelflog(["reproduce", sent, "--db", "log.sqlite"])
+      #expect(reproduced.status == 0, "\(folder): \(reproduced)")
+    }
+
     // The imported batches and command ids are still found: a re-import changes nothing, and
     // a renamed batch appends only its new row and its row without a command id.
     let again = try await box.shelflog(

@@ -68,7 +68,7 @@ enum ReplayJob {
 
 /// A report file written to a temporary name and renamed into place when complete, so a crash
 /// never leaves half a report.
-struct ReportFile: TextOutputStream {
+struct ReportFile: UTF8OutputStream {
   let path: String
   private let temporary: String
   private let handle: UnsafeMutablePointer<FILE>
@@ -92,15 +92,16 @@ struct ReportFile: TextOutputStream {
   }
 
   mutating func write(_ string: String) {
-    guard !failed else { return }
     var string = string
-    let count = string.utf8.count
-    let written = string.withUTF8 { text in
-      hasher.update(bufferPointer: UnsafeRawBufferPointer(text))
-      return fwrite(text.baseAddress, 1, count, handle)
-    }
-    bytes += count
-    if written != count {
+    string.withUTF8 { write(utf8: UnsafeRawBufferPointer($0)) }
+  }
+
+  mutating func write(utf8 text: UnsafeRawBufferPointer) {
+    guard !failed, let base = text.baseAddress else { return }
+    hasher.update(bufferPointer: text)
+    let written = fwrite(base, 1, text.count, handle)
+    bytes += text.count
+    if written != text.count {
       failed = true
       failure = errno
     }

@@ -21,8 +21,9 @@ extension Shelflog {
 
     @Option(
       help: ArgumentHelp(
-        "Events between two snapshots (default 131072).", valueName: "events"))
-    var every = SnapshotBuilder.defaultInterval
+        "Events between two snapshots (default 131072, or a sixteenth of a log of more than"
+          + " 2M events).", valueName: "events"))
+    var every: Int?
 
     @Option(
       help: ArgumentHelp(
@@ -40,7 +41,7 @@ extension Shelflog {
     var wait: Double = 30
 
     func validate() throws {
-      guard every >= 1 else { throw ValidationError("--every takes 1 or more") }
+      if let every, every < 1 { throw ValidationError("--every takes 1 or more") }
       if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
       if wait < 0 || !wait.isFinite { throw ValidationError("--wait takes seconds, 0 or more") }
     }
