@@ -59,16 +59,24 @@ public enum CompactForm {
   public static func unpackCommandID(
     _ bytes: UnsafeRawBufferPointer, into target: UnsafeMutablePointer<UInt8>
   ) {
-    var out = 0
-    for (index, byte) in bytes.prefix(packedCommandIDLength).enumerated() {
+    guard bytes.count >= packedCommandIDLength, let source = bytes.baseAddress else { return }
+    var out = target
+    for index in 0..<packedCommandIDLength {
       if index == 4 || index == 6 || index == 8 || index == 10 {
-        target[out] = UInt8(ascii: "-")
+        out.pointee = UInt8(ascii: "-")
         out += 1
       }
-      target[out] = Hex.digits[Int(byte >> 4)]
-      target[out + 1] = Hex.digits[Int(byte & 0x0F)]
+      let byte = source.load(fromByteOffset: index, as: UInt8.self)
+      out[0] = hexDigit(byte >> 4)
+      out[1] = hexDigit(byte & 0x0F)
       out += 2
     }
+  }
+
+  /// The lowercase hex digit of a value 0...15 (the same digits as `Hex`).
+  @inline(__always)
+  private static func hexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
   }
 
   /// The value of a lowercase hex digit (an uppercase one would not round-trip).

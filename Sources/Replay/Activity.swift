@@ -93,9 +93,15 @@ struct ActivityRecorder {
     }
   }
 
-  /// After an event is applied: counts it in the open period. Events before the first period
-  /// (with `from`) count in none, nor do the anomalies they raised.
-  mutating func after(_ row: EventRow, library: Library, anomalies: [AnomalyType: Int]) {
+  /// Whether `before` has work for an event at `time`: a period to open or to close.
+  func closesPeriod(before time: Timestamp) -> Bool {
+    !disabled && (current == nil || time >= nextStart)
+  }
+
+  /// After an event is applied: counts it in the open period, its `user` (the library's index,
+  /// for a borrow or return) as active. Events before the first period (with `from`) count in
+  /// none, nor do the anomalies they raised.
+  mutating func after(_ row: EventRow, user: Int32?, anomalies: [AnomalyType: Int]) {
     guard !disabled, var period = current else { return }
     guard row.occurredAt >= period.start else {
       anomaliesAtStart = anomalies
@@ -107,9 +113,7 @@ struct ActivityRecorder {
     case .bookReturned: period.returned += 1
     case .bookRemoved: period.removed += 1
     }
-    if row.type == .bookBorrowed || row.type == .bookReturned,
-      let user = library.userIndex(of: row.userID)
-    {
+    if let user {
       if Int(user) >= activeIn.count {
         activeIn.append(contentsOf: repeatElement(0, count: Int(user) + 1 - activeIn.count))
       }

@@ -15,9 +15,12 @@ struct ReplayFold {
       return
     }
     rows.forEachRow { row in
-      recorder.before(row.occurredAt, library: library, anomalies: sink.anomalyCounts)
-      library.apply(row: row, sink: &sink)
-      recorder.after(row, library: library, anomalies: sink.anomalyCounts)
+      // Only a period's end reads the library's figures (passing it per event copied it).
+      if recorder.closesPeriod(before: row.occurredAt) {
+        recorder.before(row.occurredAt, library: library, anomalies: sink.anomalyCounts)
+      }
+      let user = library.apply(row: row, sink: &sink)
+      recorder.after(row, user: user, anomalies: sink.anomalyCounts)
     }
     activity = recorder
   }

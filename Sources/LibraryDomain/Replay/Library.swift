@@ -63,14 +63,26 @@ public struct Library: Sendable {
     rows.forEachRow { apply(row: $0, sink: &sink) }
   }
 
-  /// Applies one event read from the log: the same fold as `apply(_:sink:)`.
-  public mutating func apply(row: EventRow, sink: inout some ReplaySink) {
+  /// Applies one event read from the log: the same fold as `apply(_:sink:)`. Returns the
+  /// user's index (`userIndex(of:)`) for a borrow or return, nil otherwise.
+  @discardableResult
+  public mutating func apply(row: EventRow, sink: inout some ReplaySink) -> Int32? {
     eventCount += 1
     switch row.type {
-    case .bookAdded: add(row, &sink)
-    case .bookBorrowed: borrow(row, user: userIndex(row.userID), &sink)
-    case .bookReturned: giveBack(row, user: userIndex(row.userID), &sink)
-    case .bookRemoved: remove(row, &sink)
+    case .bookAdded:
+      add(row, &sink)
+      return nil
+    case .bookBorrowed:
+      let user = userIndex(row.userID)
+      borrow(row, user: user, &sink)
+      return Int32(user)
+    case .bookReturned:
+      let user = userIndex(row.userID)
+      giveBack(row, user: user, &sink)
+      return Int32(user)
+    case .bookRemoved:
+      remove(row, &sink)
+      return nil
     }
   }
 
