@@ -38,51 +38,13 @@ enum Schema {
     try db.tableExists("log_events")
   }
 
-  /// The text log of schema v1 to v6 (a new log no longer starts as one): events and batches,
-  /// append-only. `position` is the rowid, so appends are cheap; the
-  /// numeric `*_us` columns order times (the text form does not sort chronologically), and
-  /// `command_key` is a 64-bit FNV-1a of `command_id` so the idempotency check probes an
-  /// integer index instead of paying for a UNIQUE text index on every row.
-  static let v1 = """
-    CREATE TABLE batches (
-      sha256 TEXT NOT NULL PRIMARY KEY,
-      file_name TEXT NOT NULL,
-      recorded_at TEXT NOT NULL,
-      recorded_us INTEGER NOT NULL,
-      rows_accepted INTEGER NOT NULL,
-      rows_rejected INTEGER NOT NULL,
-      rows_skipped INTEGER NOT NULL,
-      first_position INTEGER,
-      last_position INTEGER
-    ) WITHOUT ROWID;
-    CREATE TABLE events (
-      position INTEGER PRIMARY KEY,
-      type TEXT NOT NULL
-        CHECK (type IN ('BookAdded', 'BookBorrowed', 'BookReturned', 'BookRemoved')),
-      command_id TEXT NOT NULL,
-      isbn TEXT NOT NULL,
-      title TEXT NOT NULL,
-      author TEXT NOT NULL,
-      quantity INTEGER,
-      user_id TEXT NOT NULL,
-      occurred_at TEXT NOT NULL,
-      recorded_at TEXT NOT NULL,
-      batch TEXT NOT NULL,
-      hash TEXT NOT NULL,
-      occurred_us INTEGER NOT NULL,
-      recorded_us INTEGER NOT NULL,
-      command_key INTEGER
-    );
-    CREATE INDEX events_by_command_key ON events(command_key) WHERE command_key IS NOT NULL;
-    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-    CREATE TRIGGER batches_append_only_update BEFORE UPDATE ON batches
-      BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
-    CREATE TRIGGER batches_append_only_delete BEFORE DELETE ON batches
-      BEGIN SELECT RAISE(ABORT, 'batches are append-only'); END;
-    """
+  // Until v7 a log was a text log: `v1-events-and-batches` created the tables `events`
+  // (position, type, command_id, isbn, title, author, quantity, user_id, occurred_at,
+  // recorded_at, batch, hash as text, with occurred_us, recorded_us and command_key, an FNV-1a
+  // key of command_id, beside them; index events_by_command_key) and `batches` (sha256 as its
+  // key, file_name, recorded_at, recorded_us, the three counts, first_position,
+  // last_position), both behind append-only triggers; v2 to v6 below changed them. A new log
+  // no longer starts that way (see `migrator()`); `migrateToCompact` moves an old one.
 
   /// Replay reads events in business-time order; this index lets it stream them without a
   /// sort. Events mostly arrive in time order, so its inserts are mostly appends.
