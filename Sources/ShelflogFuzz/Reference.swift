@@ -33,8 +33,8 @@ enum Reference {
     var fields: [[UInt8]] = []
     var index = 0
     while true {
-      var field: [UInt8] = []
       if index < raw.count, raw[index] == quote {
+        var field: [UInt8] = []
         index += 1
         while true {
           guard index < raw.count, raw[index] != 0 else { return nil }
@@ -51,13 +51,13 @@ enum Reference {
         guard raw[index] == comma else { return nil }
         index += 1
       } else {
+        let start = index
         while index < raw.count, raw[index] != comma {
           let byte = raw[index]
           if byte == quote || byte == 0 || isLineBreak(byte) { return nil }
-          field.append(byte)
           index += 1
         }
-        fields.append(field)
+        fields.append(Array(raw[start..<index]))
         if index == raw.count { return fields }
         index += 1  // the comma
       }
