@@ -39,7 +39,7 @@ def main() -> int:
     parser.add_argument(
         "--conformance",
         default=str(ROOT / "Tests" / "Conformance" / "csv-cases.jsonl"))
-    parser.add_argument("--max-len", type=int, default=4096)
+    parser.add_argument("--max-len", type=int, default=512)
     args = parser.parse_args()
 
     seeds = []
