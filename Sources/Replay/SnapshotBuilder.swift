@@ -17,17 +17,19 @@ public struct SnapshotRefresh: Sendable {
 /// replay only the tail of the log.
 public enum SnapshotBuilder {
   /// Events between two snapshots at least: a point-in-time report replays at most about this
-  /// many, or a sixteenth of the log on a log of more than 2M events (`interval(logEnd:)`).
+  /// many, or a 48th of the log on a log of more than 6M events (`interval(logEnd:)`).
   public static let defaultInterval = 131_072
 
-  /// The default spacing on a log of `logEnd` events: 131,072 events, or a sixteenth of the
-  /// log when that is more. A snapshot's state grows with the log (every book, user and open
-  /// loan), so a fixed spacing makes the cache grow with the square of the log: on the 10M
-  /// benchmark log 77 snapshots took 442 MB, 44 bytes per event beside the log's 153. With a
-  /// sixteenth, the cache stays about 16 snapshots, and a point-in-time report replays at most
-  /// a sixteenth of the log (BENCHMARKS.md: still well under its 0.05 of a full replay).
+  /// The default spacing on a log of `logEnd` events: 131,072 events, or a 48th of the log
+  /// when that is more. A snapshot's state grows with the log (every book, user and open loan),
+  /// so a fixed spacing makes the cache grow with the square of the log: on the 10M benchmark
+  /// log 77 snapshots took 442 MB, 44 bytes per event beside the log's 162. A 48th keeps the
+  /// cache to about 48 snapshots (about 28 bytes per event there) and a point-in-time report's
+  /// tail to a 48th of the log. Measured on that log: a 16th (19 bytes per event) put the
+  /// point-in-time reports at 0.045–0.052 of a full replay, over their 0.05 target; a 32nd
+  /// (18 bytes per event, 185 MB) at about 0.05.
   public static func interval(logEnd: Int64) -> Int {
-    max(defaultInterval, Int(logEnd / 16))
+    max(defaultInterval, Int(logEnd / 48))
   }
 
   /// Brings the snapshots for `policy` up to date with the whole log: resumes from the latest

@@ -21,8 +21,8 @@ extension Shelflog {
 
     @Option(
       help: ArgumentHelp(
-        "Events between two snapshots (default 131072, or a sixteenth of a log of more than"
-          + " 2M events).", valueName: "events"))
+        "Events between two snapshots (default 131072, or a 48th of a log of more than"
+          + " 6M events).", valueName: "events"))
     var every: Int?
 
     @Option(
