@@ -67,16 +67,10 @@ public enum CompactForm {
         out += 1
       }
       let byte = source.load(fromByteOffset: index, as: UInt8.self)
-      out[0] = hexDigit(byte >> 4)
-      out[1] = hexDigit(byte & 0x0F)
+      out[0] = Hex.digit(byte >> 4)
+      out[1] = Hex.digit(byte & 0x0F)
       out += 2
     }
-  }
-
-  /// The lowercase hex digit of a value 0...15 (the same digits as `Hex`).
-  @inline(__always)
-  private static func hexDigit(_ value: UInt8) -> UInt8 {
-    value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
   }
 
   /// The value of a lowercase hex digit (an uppercase one would not round-trip).

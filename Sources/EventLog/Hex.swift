@@ -1,7 +1,11 @@
 /// Lowercase hex, the form of every hash shelflog shows or stores as text (docs/log-format.md). The
 /// one place hex is written and read.
 public enum Hex {
-  static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+  /// The lowercase hex digit of a value 0...15.
+  @inline(__always)
+  static func digit(_ value: UInt8) -> UInt8 {
+    value < 10 ? value &+ UInt8(ascii: "0") : value &+ (UInt8(ascii: "a") &- 10)
+  }
 
   /// Lowercase hex of bytes.
   public static func string(_ bytes: some Sequence<UInt8>) -> String {
@@ -15,8 +19,8 @@ public enum Hex {
   @inline(__always)
   public static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
     for byte in bytes {
-      out.append(digits[Int(byte >> 4)])
-      out.append(digits[Int(byte & 0x0F)])
+      out.append(digit(byte >> 4))
+      out.append(digit(byte & 0x0F))
     }
   }
 
@@ -24,8 +28,8 @@ public enum Hex {
   @inline(__always)
   static func write(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutablePointer<UInt8>) {
     for (index, byte) in bytes.enumerated() {
-      target[2 * index] = digits[Int(byte >> 4)]
-      target[2 * index + 1] = digits[Int(byte & 0x0F)]
+      target[2 * index] = digit(byte >> 4)
+      target[2 * index + 1] = digit(byte & 0x0F)
     }
   }
 
@@ -33,8 +37,8 @@ public enum Hex {
   static func matches(_ text: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) -> Bool {
     guard text.count == 2 * bytes.count else { return false }
     for (index, byte) in bytes.enumerated() {
-      guard text[2 * index] == digits[Int(byte >> 4)],
-        text[2 * index + 1] == digits[Int(byte & 0x0F)]
+      guard text[2 * index] == digit(byte >> 4),
+        text[2 * index + 1] == digit(byte & 0x0F)
       else { return false }
     }
     return true

@@ -95,7 +95,7 @@ public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
     var digits = (UInt64(0), UInt64(0))  // 16 bytes of room for the 13 digits
     let parsed: ISBN? = withUnsafeMutableBytes(of: &digits) { raw in
       let buffer = raw.bindMemory(to: UInt8.self)
-      ISBN(value: UInt64(number)).writeDigits(into: buffer)
+      ISBN.writeDigits(of: UInt64(number), into: buffer)
       return ISBN.parse(UnsafeBufferPointer(rebasing: buffer[..<13]))
     }
     guard let parsed else { return nil }
@@ -128,7 +128,14 @@ public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
 
   /// Writes the 13 digits into the first 13 bytes of `buffer`.
   public func writeDigits(into buffer: UnsafeMutableBufferPointer<UInt8>) {
-    var rest = value
+    Self.writeDigits(of: value, into: buffer)
+  }
+
+  /// Writes the last 13 decimal digits of `number`, zero-padded, into the first 13 bytes of
+  /// `buffer` (a stored number that may not be a valid ISBN still gets its text).
+  public static func writeDigits(of number: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>)
+  {
+    var rest = number
     for index in stride(from: 12, through: 0, by: -1) {
       buffer[index] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
       rest /= 10

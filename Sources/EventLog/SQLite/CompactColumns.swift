@@ -40,11 +40,7 @@ final class CompactColumns {
 
   /// The ISBN's 13 digits as text bytes (valid until the next call).
   func isbnText(_ number: Int64) -> UnsafeBufferPointer<UInt8> {
-    var rest = number.magnitude
-    for index in stride(from: 12, through: 0, by: -1) {
-      isbn[index] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
-      rest /= 10
-    }
+    ISBN.writeDigits(of: number.magnitude, into: isbn)
     return UnsafeBufferPointer(isbn)
   }
 

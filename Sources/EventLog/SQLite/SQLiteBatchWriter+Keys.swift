@@ -35,7 +35,7 @@ extension SQLiteBatchWriter {
         let handle = statements.eventAt.sqliteStatement
         sqlite3_bind_int64(handle, 1, keys.pending[pending].position)
         try RawStatement.forEachRow(handle) {
-          found.append((entry.key, .command(SQLiteEventStore.loggedCommand(handle))))
+          found.append((entry.key, .command(SQLiteEventStore.loggedCommand(handle, columns))))
           return true
         }
         pending += 1

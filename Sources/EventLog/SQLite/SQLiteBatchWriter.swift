@@ -38,6 +38,8 @@ final class SQLiteBatchWriter: BatchWriter {
   private var indexesToBuild: [String] = []
   /// Key resolution: see `SQLiteBatchWriter+Keys.swift`.
   var keys = KeyState()
+  /// Reads logged events' compact columns back as text (key lookups).
+  let columns = CompactColumns()
 
   struct Statements {
     /// Inserts of `group` rows and of one row (for the rest of a block).

@@ -35,6 +35,7 @@ extension SQLiteEventStore {
     let distinct = Array(Set(keys)).sorted()
     let handle = lookup.sqliteStatement
     var found: [(key: Int64, event: LoggedCommand)] = []
+    let columns = CompactColumns()
     var start = 0
     while start < distinct.count {
       let group = distinct[start..<min(start + keysPerLookup, distinct.count)]
@@ -44,7 +45,7 @@ extension SQLiteEventStore {
           handle, Int32(parameter + 1), group[group.startIndex + min(parameter, group.count - 1)])
       }
       try RawStatement.forEachRow(handle) {
-        found.append((sqlite3_column_int64(handle, 9), loggedCommand(handle)))
+        found.append((sqlite3_column_int64(handle, 9), loggedCommand(handle, columns)))
         return true
       }
       start += keysPerLookup
@@ -54,9 +55,8 @@ extension SQLiteEventStore {
 
   /// The current row of a statement selecting (position, command_id, type, isbn, title,
   /// author, quantity, user_id, occurred_us) from `log_events`, as text.
-  static func loggedCommand(_ handle: OpaquePointer) -> LoggedCommand {
-    let columns = CompactColumns()
-    return LoggedCommand(
+  static func loggedCommand(_ handle: OpaquePointer, _ columns: CompactColumns) -> LoggedCommand {
+    LoggedCommand(
       position: sqlite3_column_int64(handle, 0),
       commandID: String(decoding: columns.commandID(handle, 1), as: UTF8.self),
       content: CommandContent(

@@ -49,7 +49,7 @@ extension SQLiteEventStore {
       // (a temporary table) on a connection that may only read.
       let statement = try db.makeStatement(sql: Self.touchingQuery)
       let isbns = "[" + entities.isbns.map { String($0.number) }.joined(separator: ",") + "]"
-      let users = "[" + entities.users.map(jsonString).joined(separator: ",") + "]"
+      let users = String(decoding: try JSONEncoder().encode(entities.users.sorted()), as: UTF8.self)
       try statement.setArguments([
         isbns, users, cut.at.microseconds, try Self.lastKnownPosition(db, cut),
       ])
@@ -111,20 +111,6 @@ extension SQLiteEventStore {
     }
     if !rows.isEmpty { try body(&rows) }
   }
-}
-
-/// A user id as a JSON string (ids are plain ASCII, but any text is written safely).
-private func jsonString(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\u{0}"..."\u{1F}": out += String(format: "\\u%04x", scalar.value)
-    default: out.unicodeScalars.append(scalar)
-    }
-  }
-  return out + "\""
 }
 
 /// Reads one replay row through the C API into `rows` (no Row allocation, no String per event

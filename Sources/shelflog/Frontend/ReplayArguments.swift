@@ -4,19 +4,8 @@ import Foundation
 import LibraryDomain
 import Replay
 
-/// The cut and policy options shared by `replay`, `report` and `audit`.
-struct ReplayArguments: ParsableArguments {
-  @Option(
-    help: ArgumentHelp(
-      "Business time of the report (RFC 3339, or a date meaning its last microsecond, UTC).",
-      discussion: "Default: now.", valueName: "time"))
-  var at: String?
-
-  @Option(
-    help: ArgumentHelp(
-      "Only what the log knew at this time (events recorded by then).", valueName: "time"))
-  var knownAt: String?
-
+/// The policy options shared by `replay`, `report`, `audit`, `explain` and `diff`.
+struct PolicyArguments: ParsableArguments {
   @Option(help: ArgumentHelp("Days before a loan is overdue (default 21).", valueName: "days"))
   var loanDays: Int?
 
@@ -30,6 +19,34 @@ struct ReplayArguments: ParsableArguments {
       "A JSON policy file: {\"loan_days\": 21, \"max_loans\": 5}; flags win over it.",
       valueName: "file"))
   var policy: String?
+
+  func validate() throws {
+    if let loanDays, loanDays < 0 || loanDays > 36_500 {
+      throw ValidationError("--loan-days takes 0 to 36500")
+    }
+    if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
+  }
+
+  /// The policy: defaults, then the file, then the flags.
+  func resolved() throws(Failure) -> ReplayPolicy {
+    try ReplayArguments.policy(file: policy, loanDays: loanDays, maxLoans: maxLoans)
+  }
+}
+
+/// The cut and policy options shared by `replay`, `report`, `audit` and `explain`.
+struct ReplayArguments: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Business time of the report (RFC 3339, or a date meaning its last microsecond, UTC).",
+      discussion: "Default: now.", valueName: "time"))
+  var at: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Only what the log knew at this time (events recorded by then).", valueName: "time"))
+  var knownAt: String?
+
+  @OptionGroup var policyOptions: PolicyArguments
 
   @Option(
     help: ArgumentHelp(
@@ -50,10 +67,6 @@ struct ReplayArguments: ParsableArguments {
           "\(name) \(value) is not a time (2024-03-01T09:30:00Z) or a date (2024-03-01)")
       }
     }
-    if let loanDays, loanDays < 0 || loanDays > 36_500 {
-      throw ValidationError("--loan-days takes 0 to 36500")
-    }
-    if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
     if let every, PeriodLength(rawValue: every) == nil {
       throw ValidationError("--every \(every) is not day, week or month")
     }
@@ -81,7 +94,7 @@ struct ReplayArguments: ParsableArguments {
 
   /// The policy: defaults, then the file, then the flags.
   func resolvedPolicy() throws(Failure) -> ReplayPolicy {
-    try Self.policy(file: policy, loanDays: loanDays, maxLoans: maxLoans)
+    try policyOptions.resolved()
   }
 
   /// The policy: defaults, then the file, then the flags.

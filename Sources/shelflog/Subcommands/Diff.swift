@@ -24,16 +24,7 @@ extension Shelflog {
     @Argument(help: ArgumentHelp("The second cut, T or T@K.", valueName: "cut-b"))
     var cutB: String
 
-    @Option(help: ArgumentHelp("Days before a loan is overdue (default 21).", valueName: "days"))
-    var loanDays: Int?
-
-    @Option(
-      help: ArgumentHelp(
-        "Open loans per user before loan_limit_exceeded (default 5).", valueName: "count"))
-    var maxLoans: Int?
-
-    @Option(help: ArgumentHelp("A JSON policy file, as for replay.", valueName: "file"))
-    var policy: String?
+    @OptionGroup var policyOptions: PolicyArguments
 
     @Option(help: "table, json or md.")
     var format = "table"
@@ -54,7 +45,7 @@ extension Shelflog {
       guard let first = ReplayCut(notation: cutA), let second = ReplayCut(notation: cutB) else {
         return
       }
-      let policy = try ReplayArguments.policy(file: policy, loanDays: loanDays, maxLoans: maxLoans)
+      let policy = try policyOptions.resolved()
       let store = try log.open(.read)
       let diff: Restatement
       do {
