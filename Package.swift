@@ -13,6 +13,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
   ],
   targets: [
     // Pure domain: commands, events, ISBN, timestamps, the cut, the replay fold. No I/O.
@@ -21,8 +24,9 @@ let package = Package(
     .target(name: "Plumbing"),
     // CSV bytes -> records -> validated commands and rejects. Streams.
     .target(name: "Ingest", dependencies: ["LibraryDomain"]),
-    // The event log: the store protocol, the canonical form and hash chain, and the SQLite
-    // store (schema, batch append, reads, verify's walk). Knows SQL; nothing else does.
+    // The event log: the store protocol, the canonical form and hash chain, and the SQLite and
+    // PostgreSQL stores (schema, batch append, reads, verify's walk). Knows SQL; nothing else
+    // does.
     .target(
       name: "EventLog",
       dependencies: [
@@ -30,6 +34,11 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
     // The write side's use case: read, validate and append a batch through a store.

@@ -109,6 +109,23 @@ public struct AppendBlock {
   }
 }
 
+extension AppendBlock {
+  /// Row `index` as the event it becomes at `position`, recorded at `recordedAt` in `batch`
+  /// (their texts): what its hash is computed from.
+  func eventFields(
+    _ index: Int, position: Int64, recordedAt: UnsafeRawBufferPointer,
+    batch: UnsafeRawBufferPointer
+  ) -> EventFields {
+    let row = rows[index]
+    return EventFields(
+      position: position, type: row.type.storedName.rawBytes,
+      commandID: field(index, .commandID), isbn: field(index, .isbn),
+      title: field(index, .title), author: field(index, .author), quantity: row.quantity,
+      userID: field(index, .userID), occurredAt: field(index, .occurredAt),
+      recordedAt: recordedAt, batch: batch)
+  }
+}
+
 extension EventType {
   /// The stored name's bytes, at a fixed address (bound without a copy).
   var storedName: StaticString {

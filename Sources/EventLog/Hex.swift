@@ -44,6 +44,16 @@ public enum Hex {
     return true
   }
 
+  /// The value of a hex digit in either case (percent-encoding's), nil for any other byte.
+  static func value(anyCase byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+    default: nil
+    }
+  }
+
   /// The bytes of lowercase hex text, nil when it is not that.
   public static func bytes(_ text: String) -> [UInt8]? {
     let chars = Array(text.utf8)

@@ -142,6 +142,14 @@ public struct ISBN: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The 13 digits of a stored number as text (`writeDigits(of:into:)`).
+  public static func digits(of number: Int64) -> String {
+    String(unsafeUninitializedCapacity: 13) { buffer in
+      writeDigits(of: number.magnitude, into: buffer)
+      return 13
+    }
+  }
+
   /// The EAN-13 check digit for a 12-digit number: weights 1, 3, 1, 3 … from the left.
   private static func checkDigit(ofTwelveDigits twelve: UInt64) -> UInt64 {
     var rest = twelve

@@ -233,14 +233,8 @@ final class SQLiteBatchWriter: BatchWriter {
 
   /// Row `index` of the block as the event it becomes at `position`.
   private func fields(_ block: AppendBlock, _ index: Int, position: Int64) -> EventFields {
-    let row = block.rows[index]
-    return EventFields(
-      position: position, type: row.type.storedName.rawBytes,
-      commandID: block.field(index, .commandID), isbn: block.field(index, .isbn),
-      title: block.field(index, .title), author: block.field(index, .author),
-      quantity: row.quantity, userID: block.field(index, .userID),
-      occurredAt: block.field(index, .occurredAt),
-      recordedAt: recordedText.bytes(0..<recordedText.count),
+    block.eventFields(
+      index, position: position, recordedAt: recordedText.bytes(0..<recordedText.count),
       batch: batchText.bytes(0..<batchText.count))
   }
 }

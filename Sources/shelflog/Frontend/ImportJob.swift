@@ -64,7 +64,7 @@ struct ImportJob {
     try rejectsFile?.close()
     if arguments.json { print(Self.json(summaries)) }
     if arguments.dryRun {
-      let line = "dry run: nothing was appended to \(log.path)"
+      let line = "dry run: nothing was appended to \(log.name)"
       // With --json, standard output stays the JSON an import prints.
       if arguments.json { Terminal.line(line) } else { print(line) }
     }

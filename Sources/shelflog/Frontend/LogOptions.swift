@@ -7,8 +7,8 @@ struct LogOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "The event log (SQLite file).", discussion: "Default: $SHELFLOG_DB, else shelflog.sqlite.",
-      valueName: "path"))
+      "The event log: a SQLite file, or postgresql://user@host:port/dbname.",
+      discussion: "Default: $SHELFLOG_DB, else shelflog.sqlite.", valueName: "path-or-url"))
   var db: String?
 
   @Flag(help: "Print diagnostics (what was opened, timings, snapshots used) to standard error.")
@@ -19,9 +19,24 @@ struct LogOptions: ParsableArguments {
     db ?? ProcessInfo.processInfo.environment["SHELFLOG_DB"] ?? "shelflog.sqlite"
   }
 
+  /// How messages name the log: its path, or its URL without the password.
+  var name: String {
+    guard PostgresLocation.isURL(path) else { return path }
+    return (try? PostgresLocation(url: path).name) ?? "postgresql://"
+  }
+
   /// Opens the log to read if it exists (an empty file counts as none): what a dry run checks
   /// against.
   func openExisting() throws(Failure) -> (any EventStore)? {
+    if PostgresLocation.isURL(path) {
+      let location = try location()
+      do {
+        return try PostgresEventStore(location: location, access: .read)
+      } catch {
+        if case .notFound = error { return nil }
+        throw Failure(error)
+      }
+    }
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     guard let size, size > 0 else { return nil }
     return try open(.read)
@@ -33,14 +48,29 @@ struct LogOptions: ParsableArguments {
   {
     Diagnostics.enable(verbose)
     let started = Diagnostics.clock()
+    let location = PostgresLocation.isURL(path) ? try location() : nil
     do {
-      let store = try SQLiteEventStore(path: path, access: access, wait: wait)
+      let store: any EventStore =
+        if let location {
+          try PostgresEventStore(location: location, access: access, wait: wait)
+        } else {
+          try SQLiteEventStore(path: path, access: access, wait: wait)
+        }
       Diagnostics.debug(
-        "opened \(path) for \(access == .write ? "writing" : "reading")"
+        "opened \(store.name) for \(access == .write ? "writing" : "reading")"
           + " in \(Diagnostics.since(started))")
       return store
     } catch {
       throw Failure(error)
+    }
+  }
+
+  /// The PostgreSQL log the URL names; a malformed URL is a usage error.
+  private func location() throws(Failure) -> PostgresLocation {
+    do {
+      return try PostgresLocation(url: path)
+    } catch {
+      throw Failure(code: Failure.usage, message: "--db: \(error.message)")
     }
   }
 }

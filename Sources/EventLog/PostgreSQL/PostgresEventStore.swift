@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+import LibraryDomain
+import NIOCore
+import PostgresNIO
+
+/// The event log in a PostgreSQL database (docs/postgresql.md), shared by many importers: the
+/// same contract as `SQLiteEventStore`, the same hash chain. One head row (`log_head`), locked
+/// by each append transaction, serialises appenders, so positions are gap-free in commit order.
+/// Reads run in one REPEATABLE READ transaction (one snapshot) and stream in pages.
+public final class PostgresEventStore: EventStore, @unchecked Sendable {
+  public let location: PostgresLocation
+  public var name: String { location.name }
+  let access: SQLiteEventStore.Access
+  /// How long an append waits for another appender (seconds).
+  let wait: Double
+  let session: PostgresSession
+
+  /// Rows per page of a streamed read.
+  static let pageSize = 8_192
+
+  /// Connects; for writing, creates the schema when the database has none. A database with a
+  /// newer schema is refused; for reading, one without a log is `notFound`.
+  public init(
+    location: PostgresLocation, access: SQLiteEventStore.Access, wait: Double = 30
+  ) throws(EventLogError) {
+    self.location = location
+    self.access = access
+    self.wait = wait
+    session = try PostgresSession(location)
+    let version = try Self.schemaVersion(session)
+    if let version, version > PostgresSchema.version { throw .newerSchema(path: location.name) }
+    if version == nil {
+      if access == .read { throw .notFound(path: location.name) }
+      try createSchema()
+    }
+  }
+
+  /// The schema version of the database, nil when it holds no shelflog log.
+  private static func schemaVersion(_ session: PostgresSession) throws(EventLogError) -> Int? {
+    // The table is named in a query only once it is known to exist (it is resolved when the
+    // query is parsed).
+    let exists = try session.query("SELECT to_regclass('shelflog_schema') IS NOT NULL")
+    guard exists.first?.first?.bytes?.getInteger(at: 0, as: UInt8.self) == 1 else { return nil }
+    let rows = try session.query("SELECT max(version) FROM shelflog_schema")
+    return rows.first.flatMap { row in row.first.flatMap(PostgresCells.int) }.map { Int($0) }
+  }
+
+  /// Creates the schema in one transaction under an advisory lock: two first imports racing
+  /// create it once.
+  private func createSchema() throws(EventLogError) {
+    try transaction(readOnly: false) { () throws(EventLogError) in
+      try session.query("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
+      guard try Self.schemaVersion(session) == nil else { return }
+      for statement in PostgresSchema.create { try session.query(statement) }
+    }
+  }
+
+  /// The advisory lock key that guards schema creation.
+  private static let schemaLock: Int64 = 0x7368_656c_666c_6f67
+
+  // MARK: - Transactions
+
+  /// Runs `body` in one transaction: REPEATABLE READ (one snapshot) for reads; committed when
+  /// it returns, rolled back when it throws.
+  func transaction<T>(readOnly: Bool = true, _ body: () throws -> T) throws -> T {
+    try session.query(
+      readOnly
+        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL READ COMMITTED"
+    )
+    do {
+      let value = try body()
+      try session.query("COMMIT")
+      return value
+    } catch {
+      _ = try? session.query("ROLLBACK")
+      throw error
+    }
+  }
+
+  /// `transaction` for bodies that throw log faults only.
+  func transaction<T>(readOnly: Bool = true, _ body: () throws(EventLogError) -> T)
+    throws(EventLogError) -> T
+  {
+    do {
+      return try transaction(readOnly: readOnly) { () throws -> T in try body() }
+    } catch let fault as EventLogError {
+      throw fault
+    } catch {
+      throw PostgresSession.fault(error, location: location, wait: wait)
+    }
+  }
+
+  public func appendTransaction<Result>(
+    _ body: (any BatchWriter) throws -> (Result, commit: Bool)
+  ) throws -> Result {
+    guard access == .write else {
+      throw EventLogError.readOnly(path: name, detail: "opened for reading")
+    }
+    try session.query("BEGIN ISOLATION LEVEL READ COMMITTED")
+    do {
+      // The head row is the append lock: whoever holds it appends next. `--wait` bounds how
+      // long another appender may hold it (a timeout is SQLSTATE 55P03: busy, exit 75).
+      try session.query("SET LOCAL lock_timeout = '\(Int((wait * 1000).rounded()))ms'")
+      let head = try session.query(
+        "SELECT position, hash, recorded_us, batches FROM log_head FOR UPDATE", wait: wait)
+      try session.query("SET LOCAL lock_timeout = 0")
+      guard let row = head.first?.makeRandomAccess() else {
+        throw EventLogError.notALog(path: name, detail: "the head row is missing")
+      }
+      let writer = PostgresBatchWriter(
+        store: self, position: PostgresCells.int(row[0]) ?? 0,
+        hash: PostgresCells.bytes(row[1]), recorded: PostgresCells.int(row[2]),
+        batches: PostgresCells.int(row[3]) ?? 0)
+      let (result, commit) = try body(writer)
+      try session.query(commit ? "COMMIT" : "ROLLBACK")
+      return result
+    } catch {
+      _ = try? session.query("ROLLBACK")
+      throw error
+    }
+  }
+
+  public func hasBatch(sha256: String) throws(EventLogError) -> Bool {
+    guard let bytes = Hex.bytes(sha256) else { return false }
+    var binds = PostgresBindings()
+    binds.append(NIOCore.ByteBuffer(bytes: bytes))
+    return try !session.query("SELECT 1 FROM log_batches WHERE sha256 = $1", binds).isEmpty
+  }
+
+  public func loggedCommands(
+    keys: [Int64]
+  ) throws(EventLogError) -> [(key: Int64, event: LoggedCommand)] {
+    try Self.loggedCommands(keys: keys, session)
+  }
+
+  /// The events logged under `keys` (read in the caller's transaction), unsorted.
+  static func loggedCommands(
+    keys: [Int64], _ session: PostgresSession
+  ) throws(EventLogError) -> [(key: Int64, event: LoggedCommand)] {
+    guard !keys.isEmpty else { return [] }
+    var binds = PostgresBindings()
+    binds.append(Array(Set(keys)))
+    var found: [(key: Int64, event: LoggedCommand)] = []
+    for row in try session.query(
+      """
+      SELECT position, command_id, type, isbn, title, author, quantity, user_id, occurred_us,
+        command_key
+      FROM log_events WHERE command_key = ANY($1)
+      """, binds)
+    {
+      let cells = row.makeRandomAccess()
+      let isbn = PostgresCells.int(cells[3]) ?? 0
+      found.append(
+        (
+          PostgresCells.int(cells[9]) ?? 0,
+          LoggedCommand(
+            position: PostgresCells.int(cells[0]) ?? 0,
+            commandID: PostgresCells.string(cells[1]),
+            content: CommandContent(
+              type: PostgresCells.int(cells[2]).flatMap(CompactForm.type(code:))?.rawValue ?? "",
+              isbn: ISBN.digits(of: isbn), title: PostgresCells.string(cells[4]),
+              author: PostgresCells.string(cells[5]), quantity: PostgresCells.int(cells[6]),
+              userID: PostgresCells.string(cells[7]),
+              occurredMicroseconds: PostgresCells.int(cells[8]) ?? 0))
+        ))
+    }
+    return found
+  }
+}

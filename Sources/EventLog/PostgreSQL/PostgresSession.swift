@@ -1,0 +1,154 @@
+import Dispatch
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// One connection to a PostgreSQL server, used from a plain thread: every call blocks until the
+/// server has answered (the event loop runs on threads of its own). The store's code stays
+/// synchronous, as the `EventStore` protocol is; only this type knows about futures.
+final class PostgresSession: @unchecked Sendable {
+  let location: PostgresLocation
+  private let connection: PostgresConnection
+  private let logger: Logger
+
+  /// Connects and logs in; an unreachable server or a refused login is `EventLogError.io`, a
+  /// database that does not exist `.notFound`.
+  init(_ location: PostgresLocation, connectTimeout: Double = 10) throws(EventLogError) {
+    self.location = location
+    var logger = Logger(label: "shelflog.postgres") { _ in SwiftLogNoOpLogHandler() }
+    logger.logLevel = .critical
+    self.logger = logger
+    do {
+      let tls: PostgresConnection.Configuration.TLS
+      switch location.sslMode {
+      case .disable:
+        tls = .disable
+      case .prefer, .require:
+        // As libpq's `require`: the connection is encrypted, the certificate not checked
+        // against a root (`verify-full` is not offered).
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        let context = try NIOSSLContext(configuration: configuration)
+        tls = location.sslMode == .require ? .require(context) : .prefer(context)
+      }
+      var configuration = PostgresConnection.Configuration(
+        host: location.host, port: location.port, username: location.user,
+        password: location.password, database: location.database, tls: tls)
+      configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+      configuration.options.additionalStartupParameters = [("application_name", "shelflog")]
+      connection = try PostgresConnection.connect(
+        on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+        id: 1, logger: logger
+      ).wait()
+    } catch {
+      throw Self.fault(error, location: location, wait: 0)
+    }
+  }
+
+  deinit {
+    // PostgresNIO insists on a closed connection before it goes away.
+    let closing: EventLoopFuture<Void> = connection.close()
+    try? closing.wait()
+  }
+
+  /// Runs one statement and collects its rows.
+  @discardableResult
+  func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), wait: Double = 0)
+    throws(EventLogError) -> [PostgresRow]
+  {
+    do {
+      return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        .wait().rows
+    } catch {
+      throw Self.fault(error, location: location, wait: wait)
+    }
+  }
+
+  /// Runs one statement and hands its rows to `body` (on this thread, after all have come).
+  func query(
+    _ sql: String, _ binds: PostgresBindings = PostgresBindings(),
+    _ body: (PostgresRandomAccessRow) throws -> Void
+  ) throws {
+    for row in try query(sql, binds) { try body(row.makeRandomAccess()) }
+  }
+
+  /// Streams `COPY table (columns) FROM STDIN` in text format with `data`.
+  func copy(into table: String, columns: [String], data: NIOCore.ByteBuffer) throws(EventLogError) {
+    let connection = connection
+    let logger = logger
+    do {
+      try blocking {
+        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+          try await writer.write(data)
+        }
+      }
+    } catch {
+      throw Self.fault(error, location: location, wait: 0)
+    }
+  }
+
+  /// Runs `work` on Swift's concurrency pool and waits for it on this thread.
+  private func blocking(_ work: @escaping @Sendable () async throws -> Void) throws {
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+      do { try await work() } catch { outcome.error = error }
+      done.signal()
+    }
+    done.wait()
+    if let error = outcome.error { throw error }
+  }
+
+  private final class Outcome: @unchecked Sendable {
+    var error: (any Error)?
+  }
+
+  /// The SQLSTATE of a server's error, nil for any other error.
+  static func sqlState(_ error: any Error) -> String? {
+    (error as? PSQLError)?.serverInfo?[.sqlState]
+  }
+
+  /// A log fault for a driver or server error, in one line without the password.
+  static func fault(_ error: any Error, location: PostgresLocation, wait: Double) -> EventLogError {
+    if let fault = error as? EventLogError { return fault }
+    let name = location.name
+    guard let error = error as? PSQLError else {
+      return .io(name: name, detail: oneLine(String(describing: error)))
+    }
+    if let info = error.serverInfo {
+      let message = oneLine(info[.message] ?? "server error")
+      switch info[.sqlState] ?? "" {
+      case "3D000": return .notFound(path: name)
+      case "28P01", "28000": return .io(name: name, detail: "login refused: \(message)")
+      case "55P03": return .busy(path: name, seconds: wait)
+      case "57P01", "57P02", "57P03", "08000", "08003", "08006":
+        return .io(name: name, detail: message)
+      case "42501": return .readOnly(path: name, detail: message)
+      default: return .database(path: name, detail: message)
+      }
+    }
+    let underlying = error.underlying.map { oneLine(String(describing: $0)) }
+    switch error.code {
+    case .connectionError, .serverClosedConnection, .uncleanShutdown:
+      return .io(
+        name: name, detail: "cannot reach the server" + (underlying.map { ": \($0)" } ?? ""))
+    case .sslUnsupported:
+      return .io(name: name, detail: "the server does not offer TLS (sslmode=require)")
+    case .authMechanismRequiresPassword:
+      return .io(name: name, detail: "login refused: the server asks for a password")
+    default:
+      return .io(name: name, detail: "\(error.code)" + (underlying.map { ": \($0)" } ?? ""))
+    }
+  }
+
+  private static func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isNewline).joined(separator: " ")
+  }
+}
+
+extension EventLogError {
+  /// An I/O fault of a PostgreSQL log (named without its password).
+  static func io(name: String, detail: String) -> EventLogError { .io(path: name, detail: detail) }
+}
