@@ -12,6 +12,8 @@ public enum EventLogError: Error, Sendable {
   case readOnly(path: String, detail: String)
   /// Disk full or another I/O fault.
   case io(path: String, detail: String)
+  /// A copy's target already holds batches.
+  case notEmpty(path: String)
   /// Any other database fault.
   case database(path: String, detail: String)
 
@@ -26,6 +28,8 @@ public enum EventLogError: Error, Sendable {
       "\(path): log is busy (another import) after waiting \(formatSeconds(seconds)) s"
     case .readOnly(let path, let detail): "\(path): log is read-only (\(detail))"
     case .io(let path, let detail): "\(path): I/O error (\(detail))"
+    case .notEmpty(let path):
+      "\(path): already holds batches; a copy goes into an empty log only"
     case .database(let path, let detail): "\(path): \(detail)"
     }
   }

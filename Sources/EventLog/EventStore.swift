@@ -73,6 +73,16 @@ public protocol EventStore: AppendTarget, Sendable {
   /// Each stored snapshot's id and whether its bytes still match its checksum, by id.
   func snapshotChecks() throws(EventLogError) -> [SnapshotCheck]
 
+  // MARK: - Copy
+
+  /// Fills this log, which must hold no batch, with another log's batches and events exactly as
+  /// stored there (positions, hashes, recorded times and all), in one transaction: `events`
+  /// calls its argument with every event in position order. Throws `EventLogError.notEmpty`
+  /// when the log holds a batch. The copy is not checked here: `verify` it afterwards.
+  func copyIn(
+    batches: [StoredBatch], events: ((StoredEvent) throws -> Void) throws -> Void
+  ) throws
+
   // MARK: - Verify
 
   /// What a chain walk needs to know before it starts: the last position, the batches as the

@@ -277,3 +277,92 @@ extension PostgresEventStore {
     }
   }
 }
+
+extension PostgresEventStore {
+  public func copyIn(
+    batches: [StoredBatch], events: ((StoredEvent) throws -> Void) throws -> Void
+  ) throws {
+    do {
+      _ = try beginAppend()
+      guard try session.query("SELECT 1 FROM log_batches LIMIT 1").isEmpty else {
+        throw EventLogError.notEmpty(path: name)
+      }
+      var numbers: [String: Int64] = [:]
+      for (index, batch) in batches.enumerated() {
+        numbers[batch.sha256] = Int64(index + 1)
+      }
+      var earliest: [Int64: Int64] = [:]
+      var copy = CopyText()
+      var last: (position: Int64, hash: [UInt8])?
+      try events { event in
+        let copied = try CopiedEvent(event, numbers: numbers, name: name)
+        earliest[copied.batch] = min(
+          earliest[copied.batch] ?? Int64.max, event.occurredMicroseconds)
+        copy.int(event.position)
+        copy.tab()
+        copy.int(copied.typeCode)
+        copy.tab()
+        copy.text(event.commandID)
+        copy.tab()
+        copy.int(event.commandID.isEmpty ? nil : CommandKey.of(event.commandID))
+        copy.tab()
+        copy.int(copied.isbn)
+        copy.tab()
+        copy.text(event.title)
+        copy.tab()
+        copy.text(event.author)
+        copy.tab()
+        copy.int(event.quantity)
+        copy.tab()
+        copy.text(event.userID)
+        copy.tab()
+        copy.int(event.occurredMicroseconds)
+        copy.tab()
+        copy.int(copied.batch)
+        copy.tab()
+        copy.bytea(copied.hash)
+        copy.endRow()
+        last = (event.position, copied.hash)
+        if copy.buffer.readableBytes >= 1 << 20 {
+          try session.copy(
+            into: "log_events", columns: PostgresBatchWriter.columns, data: copy.buffer)
+          copy = CopyText()
+        }
+      }
+      if copy.buffer.readableBytes > 0 {
+        try session.copy(
+          into: "log_events", columns: PostgresBatchWriter.columns, data: copy.buffer)
+      }
+      for (index, batch) in batches.enumerated() {
+        var binds = PostgresBindings()
+        binds.append(Int64(index + 1))
+        binds.append(NIOCore.ByteBuffer(bytes: Hex.bytes(batch.sha256) ?? []))
+        binds.append(batch.fileName)
+        binds.append(batch.recordedMicroseconds)
+        binds.append(batch.accepted)
+        binds.append(batch.rejected)
+        binds.append(batch.skipped)
+        binds.append(batch.firstPosition)
+        binds.append(batch.lastPosition)
+        binds.append(earliest[Int64(index + 1)])
+        try session.query(
+          """
+          INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted,
+            rows_rejected, rows_skipped, first_position, last_position, min_occurred_us)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          """, binds)
+      }
+      var head = PostgresBindings()
+      head.append(last?.position ?? 0)
+      head.append(NIOCore.ByteBuffer(bytes: last?.hash ?? [UInt8](repeating: 0, count: 32)))
+      head.append(batches.map(\.recordedMicroseconds).max())
+      head.append(Int64(batches.count))
+      try session.query(
+        "UPDATE log_head SET position = $1, hash = $2, recorded_us = $3, batches = $4", head)
+      try session.query("COMMIT")
+    } catch {
+      _ = try? session.query("ROLLBACK")
+      throw error
+    }
+  }
+}

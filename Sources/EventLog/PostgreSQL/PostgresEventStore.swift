@@ -97,21 +97,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     guard access == .write else {
       throw EventLogError.readOnly(path: name, detail: "opened for reading")
     }
-    try session.query("BEGIN ISOLATION LEVEL READ COMMITTED")
     do {
-      // The head row is the append lock: whoever holds it appends next. `--wait` bounds how
-      // long another appender may hold it (a timeout is SQLSTATE 55P03: busy, exit 75).
-      try session.query("SET LOCAL lock_timeout = '\(Int((wait * 1000).rounded()))ms'")
-      let head = try session.query(
-        "SELECT position, hash, recorded_us, batches FROM log_head FOR UPDATE", wait: wait)
-      try session.query("SET LOCAL lock_timeout = 0")
-      guard let row = head.first?.makeRandomAccess() else {
-        throw EventLogError.notALog(path: name, detail: "the head row is missing")
-      }
+      let head = try beginAppend()
       let writer = PostgresBatchWriter(
-        store: self, position: PostgresCells.int(row[0]) ?? 0,
-        hash: PostgresCells.bytes(row[1]), recorded: PostgresCells.int(row[2]),
-        batches: PostgresCells.int(row[3]) ?? 0)
+        store: self, position: PostgresCells.int(head[0]) ?? 0,
+        hash: PostgresCells.bytes(head[1]), recorded: PostgresCells.int(head[2]),
+        batches: PostgresCells.int(head[3]) ?? 0)
       let (result, commit) = try body(writer)
       try session.query(commit ? "COMMIT" : "ROLLBACK")
       return result
@@ -119,6 +110,21 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       _ = try? session.query("ROLLBACK")
       throw error
     }
+  }
+
+  /// Begins a write transaction and takes the append lock: the head row (position, hash,
+  /// recorded_us, batches), which whoever holds it appends after. `--wait` bounds how long
+  /// another appender may hold it (a timeout is SQLSTATE 55P03: busy, exit 75).
+  func beginAppend() throws -> PostgresRandomAccessRow {
+    try session.query("BEGIN ISOLATION LEVEL READ COMMITTED")
+    try session.query("SET LOCAL lock_timeout = '\(Int((wait * 1000).rounded()))ms'")
+    let head = try session.query(
+      "SELECT position, hash, recorded_us, batches FROM log_head FOR UPDATE", wait: wait)
+    try session.query("SET LOCAL lock_timeout = 0")
+    guard let row = head.first?.makeRandomAccess() else {
+      throw EventLogError.notALog(path: name, detail: "the head row is missing")
+    }
+    return row
   }
 
   public func hasBatch(sha256: String) throws(EventLogError) -> Bool {

@@ -132,8 +132,10 @@ final class PostgresSession: @unchecked Sendable {
     let underlying = error.underlying.map { oneLine(String(describing: $0)) }
     switch error.code {
     case .connectionError, .serverClosedConnection, .uncleanShutdown:
-      return .io(
-        name: name, detail: "cannot reach the server" + (underlying.map { ": \($0)" } ?? ""))
+      // NIO's description of a refused connection repeats the target; the reason is enough.
+      let reason =
+        underlying.map { $0.contains("Connection refused") ? "connection refused" : $0 }
+      return .io(name: name, detail: "cannot reach the server" + (reason.map { ": \($0)" } ?? ""))
     case .sslUnsupported:
       return .io(name: name, detail: "the server does not offer TLS (sslmode=require)")
     case .authMechanismRequiresPassword:

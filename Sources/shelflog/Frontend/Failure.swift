@@ -26,7 +26,7 @@ struct Failure: Error {
       case .notFound, .notALog: Self.noInput
       case .newerSchema: Self.dataError
       case .busy: Self.busy
-      case .readOnly: Self.cannotCreate
+      case .readOnly, .notEmpty: Self.cannotCreate
       case .io, .database: Self.ioError
       }
     self.init(code: code, message: error.message)

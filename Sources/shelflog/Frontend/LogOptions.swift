@@ -29,7 +29,7 @@ struct LogOptions: ParsableArguments {
   /// against.
   func openExisting() throws(Failure) -> (any EventStore)? {
     if PostgresLocation.isURL(path) {
-      let location = try location()
+      let location = try Self.location(path, option: "--db")
       do {
         return try PostgresEventStore(location: location, access: .read)
       } catch {
@@ -47,8 +47,15 @@ struct LogOptions: ParsableArguments {
     -> any EventStore
   {
     Diagnostics.enable(verbose)
+    return try Self.open(path, option: "--db", access, wait: wait)
+  }
+
+  /// Opens the log at a path or PostgreSQL URL given with `option`.
+  static func open(
+    _ path: String, option: String, _ access: SQLiteEventStore.Access, wait: Double = 30
+  ) throws(Failure) -> any EventStore {
     let started = Diagnostics.clock()
-    let location = PostgresLocation.isURL(path) ? try location() : nil
+    let location = PostgresLocation.isURL(path) ? try location(path, option: option) : nil
     do {
       let store: any EventStore =
         if let location {
@@ -65,12 +72,14 @@ struct LogOptions: ParsableArguments {
     }
   }
 
-  /// The PostgreSQL log the URL names; a malformed URL is a usage error.
-  private func location() throws(Failure) -> PostgresLocation {
+  /// The PostgreSQL log a URL names; a malformed URL is a usage error.
+  private static func location(_ url: String, option: String) throws(Failure)
+    -> PostgresLocation
+  {
     do {
-      return try PostgresLocation(url: path)
+      return try PostgresLocation(url: url)
     } catch {
-      throw Failure(code: Failure.usage, message: "--db: \(error.message)")
+      throw Failure(code: Failure.usage, message: "\(option): \(error.message)")
     }
   }
 }
