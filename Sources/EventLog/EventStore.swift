@@ -156,3 +156,10 @@ public struct BatchRecord: Sendable, Equatable {
     self.skipped = skipped
   }
 }
+
+extension EventStore {
+  /// Streams every event in position order.
+  public func events(_ body: (StoredEvent) throws -> Void) throws {
+    try events(matching: EventFilter(), body)
+  }
+}

@@ -14,8 +14,10 @@ private let bad = "c3,RemoveBook,9781593275847,,,,,2024-03-03T09:00:00Z\n"
 
 @Suite("Batch import")
 struct ImportTests {
-  @Test func batchIsAppendedWithPositionsTimesAndBatchHash() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func batchIsAppendedWithPositionsTimesAndBatchHash(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     let summary = try log.importBatch(add + borrow, recordedAt: 60)
     #expect(summary.status == .imported)
     #expect(summary.accepted == 2 && summary.firstPosition == 1 && summary.lastPosition == 2)
@@ -31,8 +33,10 @@ struct ImportTests {
     #expect(batches.count == 1 && batches[0].accepted == 2 && batches[0].fileName == "batch.csv")
   }
 
-  @Test func oneBadRowAtTheEndAppendsNothing() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func oneBadRowAtTheEndAppendsNothing(on backend: Backend)
+    throws
+  {
+    let log = try TestLog(backend)
     let summary = try log.importBatch(add + borrow + bad)
     #expect(summary.status == .rejected)
     #expect(summary.rejected == 1 && summary.accepted == 2)
@@ -42,16 +46,20 @@ struct ImportTests {
     #expect(log.rejects.map(\.code) == [.badISBN])
   }
 
-  @Test func allowPartialAppendsTheValidRows() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func allowPartialAppendsTheValidRows(on backend: Backend)
+    throws
+  {
+    let log = try TestLog(backend)
     let summary = try log.importBatch(add + bad + borrow, allowPartial: true)
     #expect(summary.status == .imported && summary.accepted == 2 && summary.rejected == 1)
     #expect(try log.events().map(\.commandID) == ["c1", "c2"])
     #expect(try log.store.batches().first?.rejected == 1)
   }
 
-  @Test func sameBytesTwiceAddNothingTheSecondTime() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func sameBytesTwiceAddNothingTheSecondTime(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(add + borrow)
     let second = try log.importBatch(add + borrow, recordedAt: 10)
     #expect(second.status == .alreadyImported)
@@ -59,8 +67,10 @@ struct ImportTests {
     #expect(try log.store.batches().count == 1)
   }
 
-  @Test func duplicateCommandIDWithSameContentIsSkipped() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func duplicateCommandIDWithSameContentIsSkipped(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(add)
     // Another file (other bytes) repeating c1 exactly, plus a new row.
     let summary = try log.importBatch(add + borrow, file: "again.csv", recordedAt: 1)
@@ -68,8 +78,10 @@ struct ImportTests {
     #expect(try log.events().map(\.commandID) == ["c1", "c2"])
   }
 
-  @Test func duplicateCommandIDWithOtherContentIsRejected() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func duplicateCommandIDWithOtherContentIsRejected(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(add)
     let changed = "c1,AddBook,9781593275846,Elixir in Action,Sasa Juric,11,,2024-03-01T09:00:00Z\n"
     let summary = try log.importBatch(changed, file: "changed.csv", recordedAt: 1)
@@ -79,8 +91,10 @@ struct ImportTests {
     #expect(log.rejects.first?.message.contains("position 1") == true)
   }
 
-  @Test func duplicateCommandIDInsideOneBatchFollowsTheSameRule() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func duplicateCommandIDInsideOneBatchFollowsTheSameRule(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     let sameTimeOtherOffset =
       "c1,AddBook,9781593275846,Elixir in Action,Sasa Juric,10,,2024-03-01T10:00:00+01:00\n"
     let summary = try log.importBatch(add + sameTimeOtherOffset)
@@ -91,8 +105,10 @@ struct ImportTests {
     #expect(log.rejects.map(\.line) == [3])
   }
 
-  @Test func recordedTimeNeverRunsBackwards() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func recordedTimeNeverRunsBackwards(on backend: Backend)
+    throws
+  {
+    let log = try TestLog(backend)
     try log.importBatch(add, recordedAt: 100)
     #expect(throws: ImportError.self) {
       try log.importBatch(borrow, file: "late.csv", recordedAt: 99)
@@ -106,8 +122,10 @@ struct ImportTests {
     #expect(log.warnings.count == 1)
   }
 
-  @Test func chainContinuesAcrossBatchesAndVerifies() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func chainContinuesAcrossBatchesAndVerifies(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(add)
     try log.importBatch(borrow, file: "two.csv", recordedAt: 1)
     let report = try LogVerifier.verify(log.store)
@@ -116,8 +134,8 @@ struct ImportTests {
     #expect(report.head == (try log.events().last?.hash))
   }
 
-  @Test func emptyFileAndHeaderOnly() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func emptyFileAndHeaderOnly(on backend: Backend) throws {
+    let log = try TestLog(backend)
     let observer = ImportObserver(reject: { _ in }, warning: { _ in }, progress: { _ in })
     #expect(throws: IngestError.self) {
       try Importer.importBatch(

@@ -19,8 +19,9 @@ func project(
 
 @Suite("Replay driver")
 struct ReplayDriverTests {
-  @Test func seedExampleReplaysAsSpecified() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func seedExampleReplaysAsSpecified(on backend: Backend) throws
+  {
+    let log = try TestLog(backend)
     try log.importCase(repositoryRoot().appendingPathComponent("fixtures/seed-example"))
     let projection = try project(log, at: "2018-02-01")
     let books = Dictionary(uniqueKeysWithValues: projection.books.map { ($0.isbn.digits, $0) })
@@ -36,8 +37,10 @@ struct ReplayDriverTests {
 
   /// A batch imported later with older occurred_at changes a report at a time after it; as known
   /// before its import, the report is as it stood then.
-  @Test func lateArrivalsTakeTheirPlaceInBusinessTime() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func lateArrivalsTakeTheirPlaceInBusinessTime(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(
       "a1,AddBook,\(elixir),Elixir in Action,Sasa Juric,1,,2024-03-01T09:00:00Z\n"
         + "b1,BorrowBook,\(elixir),,,,ann,2024-03-03T09:00:00Z\n", file: "day1.csv",
@@ -72,8 +75,10 @@ struct ReplayDriverTests {
     #expect(early.library.eventCount == 1)
   }
 
-  @Test func knownAtBeforeAnyImportIsEmptyWithNullHead() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func knownAtBeforeAnyImportIsEmptyWithNullHead(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(
       "a1,AddBook,\(elixir),Elixir in Action,Sasa Juric,1,,2024-03-01T09:00:00Z\n",
       recordedAt: 3_600)
@@ -82,8 +87,10 @@ struct ReplayDriverTests {
     #expect(try project(log, at: "2024-12-31", knownAt: "2000-01-01T01:00:00Z").books.count == 1)
   }
 
-  @Test func cutsAreInclusiveAndBareDatesMeanTheEndOfTheDay() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func cutsAreInclusiveAndBareDatesMeanTheEndOfTheDay(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(
       "a1,AddBook,\(elixir),Elixir in Action,Sasa Juric,1,,2024-03-01T23:59:59.999999Z\n"
         + "a2,AddBook,\(programming),Programming Elixir,Dave Thomas,1,,2024-03-02T00:00:00Z\n")
@@ -93,8 +100,10 @@ struct ReplayDriverTests {
     #expect(try project(log, at: "2024-03-02T01:00:00+01:00").books.count == 2)
   }
 
-  @Test func loansOfOneUserComeBackInBorrowOrderWithReturns() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func loansOfOneUserComeBackInBorrowOrderWithReturns(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     try log.importBatch(
       "a1,AddBook,\(elixir),Elixir in Action,Sasa Juric,5,,2024-03-01T09:00:00Z\n"
         + "b1,BorrowBook,\(elixir),,,,ann,2024-03-03T09:00:00Z\n"

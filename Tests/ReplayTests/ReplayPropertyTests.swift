@@ -44,10 +44,10 @@ struct ReplayPropertyTests {
   /// The projection a driver builds from the log equals the pure fold over the events the cut
   /// admits, filtered and sorted here by hand: the SQL cut and order are right, late batches
   /// included; and the spilled history reads back as the fold produced it.
-  @Test(arguments: 0..<40)
-  func driverEqualsTheFoldOverTheCut(seed: Int) throws {
+  @Test(arguments: Backend.available, 0..<40)
+  func driverEqualsTheFoldOverTheCut(on backend: Backend, seed: Int) throws {
     var generator = SplitMix64(seed: UInt64(seed))
-    let log = try TestLog()
+    let log = try TestLog(backend)
     for (index, batch) in randomBatches(&generator).enumerated() {
       try log.importBatch(batch, file: "b\(index).csv", recordedAt: Int64(index) * 60)
     }

@@ -13,7 +13,7 @@ struct SnapshotTests {
   private func refresh(
     _ log: TestLog, every: Int, policy: ReplayPolicy = .standard
   ) throws -> SnapshotRefresh {
-    let reader = try SQLiteEventStore(path: log.path, access: .read)
+    let reader = try log.reader()
     return try SnapshotBuilder.refresh(
       writer: log.store, reader: reader, policy: policy, interval: every)
   }
@@ -33,12 +33,13 @@ struct SnapshotTests {
   /// Random logs whose batches arrive late, snapshots refreshed between batches at random
   /// intervals; at random `--at` and `--known-at`, the resumed replay equals the full one. The
   /// test also counts how often a snapshot was used, so that it cannot pass vacuously.
-  @Test func resumedReplayEqualsFullReplay() throws {
+  @Test(arguments: Backend.available) func resumedReplayEqualsFullReplay(on backend: Backend) throws
+  {
     var used = 0
     var cuts = 0
     for seed in 0..<60 {
       var generator = SplitMix64(seed: UInt64(1_000 + seed))
-      let log = try TestLog()
+      let log = try TestLog(backend)
       let batches = randomBatches(&generator, count: 2...7)
       for (index, batch) in batches.enumerated() {
         try log.importBatch(batch, file: "b\(index).csv", recordedAt: Int64(index) * 60)
@@ -68,8 +69,10 @@ struct SnapshotTests {
 
   /// A late batch with events before a snapshot's time makes the snapshot unusable for cuts that
   /// know the batch, and leaves it usable for cuts as known before the batch.
-  @Test func lateBatchBeforeASnapshotsTimeRetiresItForCutsThatKnowIt() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available) func lateBatchBeforeASnapshotsTimeRetiresItForCutsThatKnowIt(
+    on backend: Backend
+  ) throws {
+    let log = try TestLog(backend)
     let isbn = "9781593275846"
     try log.importBatch(
       """
@@ -102,9 +105,10 @@ struct SnapshotTests {
   }
 
   /// Snapshots for another `max_loans`, or with damaged bytes, are never used.
-  @Test func otherPolicyAndDamagedSnapshotsAreNotUsed() throws {
+  @Test(arguments: Backend.available)
+  func otherPolicyAndDamagedSnapshotsAreNotUsed(on backend: Backend) throws {
     var generator = SplitMix64(seed: 7)
-    let log = try TestLog()
+    let log = try TestLog(backend)
     for (index, batch) in randomBatches(&generator, count: 3...3).enumerated() {
       try log.importBatch(batch, file: "b\(index).csv", recordedAt: Int64(index) * 60)
     }
@@ -114,7 +118,10 @@ struct SnapshotTests {
     #expect(try Replayer.replay(log.store, cut: cut, policy: strict, resume: true).hasHistory)
     #expect(!(try Replayer.replay(log.store, cut: cut, policy: .standard, resume: true).hasHistory))
 
-    try log.tamper("UPDATE snapshots SET state = zeroblob(length(state))")
+    try log.tamper(
+      backend == .sqlite
+        ? "UPDATE snapshots SET state = zeroblob(length(state))"
+        : "UPDATE snapshots SET state = decode(repeat('00', length(state)), 'hex')")
     let resumed = try Replayer.replay(log.store, cut: cut, policy: .standard, resume: true)
     #expect(resumed.hasHistory)
     expectSame(resumed, try Replayer.replay(log.store, cut: cut, policy: .standard), "damaged")

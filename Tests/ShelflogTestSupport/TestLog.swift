@@ -5,20 +5,43 @@ import Importer
 import Ingest
 import LibraryDomain
 
-/// A log in a fresh temporary folder, removed when the test ends.
+/// A log in a fresh temporary folder (SQLite) or a fresh database (PostgreSQL), removed when
+/// the test ends.
 public final class TestLog {
   public let folder: URL
+  /// The SQLite file's path, or the PostgreSQL database's URL (with its password).
   public let path: String
-  public let store: SQLiteEventStore
+  public let backend: Backend
+  public let store: any EventStore
+  /// The PostgreSQL database, nil on SQLite.
+  public let database: TestDatabase?
   public private(set) var rejects: [Reject] = []
   public private(set) var warnings: [String] = []
 
-  public init() throws {
+  public init(_ backend: Backend = .sqlite) throws {
+    self.backend = backend
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "shelflog-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    path = folder.appendingPathComponent("log.sqlite").path
-    store = try SQLiteEventStore(path: path, access: .write, wait: 5)
+    switch backend {
+    case .sqlite:
+      database = nil
+      path = folder.appendingPathComponent("log.sqlite").path
+      store = try SQLiteEventStore(path: path, access: .write, wait: 5)
+    case .postgres:
+      let database = try TestDatabase()
+      self.database = database
+      path = database.url
+      store = try PostgresEventStore(location: database.location, access: .write, wait: 5)
+    }
+  }
+
+  /// A second store on the same log, opened to read (as read commands open it).
+  public func reader() throws -> any EventStore {
+    switch backend {
+    case .sqlite: try SQLiteEventStore(path: path, access: .read)
+    case .postgres: try PostgresEventStore(location: try PostgresLocation(url: path), access: .read)
+    }
   }
 
   deinit {
@@ -80,10 +103,34 @@ public final class TestLog {
     return events
   }
 
-  /// Runs SQL on the file behind the store's back, as an auditor (or a tamperer) would.
+  /// Runs SQL on the log behind the store's back, as an auditor (or a tamperer) would.
   public func tamper(_ sql: String) throws {
+    if let database { return try database.execute(sql) }
     let queue = try DatabaseQueue(path: path)
     try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
+  }
+
+  /// Drops the triggers that keep the stored tables append-only (a tamperer's first step).
+  public func dropTriggers() throws {
+    switch backend {
+    case .sqlite:
+      try tamper(
+        """
+        DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;
+        DROP TRIGGER batches_append_only_update; DROP TRIGGER batches_append_only_delete;
+        """)
+    case .postgres:
+      try tamper(
+        """
+        DROP TRIGGER events_append_only ON log_events;
+        DROP TRIGGER batches_append_only ON log_batches
+        """)
+    }
+  }
+
+  /// SQL for 32 zero bytes (a hash a tamperer writes).
+  public var zeroHash: String {
+    backend == .sqlite ? "zeroblob(32)" : "decode(repeat('00', 32), 'hex')"
   }
 
   /// 2000-01-01T00:00:00Z plus seconds.

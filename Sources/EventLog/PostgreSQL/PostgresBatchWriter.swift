@@ -5,8 +5,8 @@ import PostgresNIO
 
 /// The write transaction of a PostgreSQL log, holding the head row's lock: decides each row's
 /// command id (`CommandIDRule`, against the events logged before, looked up a block at a time,
-/// this batch's among them), hashes the appended rows in file order, and sends each block with
-/// one `COPY`. Memory stays bounded by one block.
+/// this batch's among them), hashes the appended rows in file order, and inserts each block with
+/// one statement (`EventInsert`). Memory stays bounded by one block.
 final class PostgresBatchWriter: BatchWriter {
   let store: PostgresEventStore
   private var session: PostgresSession { store.session }
@@ -62,7 +62,7 @@ final class PostgresBatchWriter: BatchWriter {
       return position
     }
     guard !appended.isEmpty else { return }
-    var copy = CopyText(capacity: 160 * appended.count)
+    var insert = EventInsert()
     var at = position - Int64(appended.count)
     recordedText.withUnsafeBytes { recordedAt in
       batchText.withUnsafeBytes { batch in
@@ -73,44 +73,21 @@ final class PostgresBatchWriter: BatchWriter {
           let fields = block.eventFields(index, position: at, recordedAt: recordedAt, batch: batch)
           canonical.removeAll()
           CanonicalEvent.write(fields, to: canonical)
-          copy.int(at)
-          copy.tab()
-          copy.int(CompactForm.code(row.type))
-          copy.tab()
-          copy.text(fields.commandID)
-          copy.tab()
-          copy.int(row.key)
-          copy.tab()
-          copy.int(row.isbn)
-          copy.tab()
-          copy.text(fields.title)
-          copy.tab()
-          copy.text(fields.author)
-          copy.tab()
-          copy.int(row.quantity)
-          copy.tab()
-          copy.text(fields.userID)
-          copy.tab()
-          copy.int(row.occurredMicroseconds)
-          copy.tab()
-          copy.int(batchNumber)
-          copy.tab()
           chain.advance(canonical: canonical.bytes(0..<canonical.count)) { digest in
-            copy.bytea(digest)
+            insert.append(
+              position: at, type: CompactForm.code(row.type),
+              commandID: String(decoding: fields.commandID, as: UTF8.self), isbn: row.isbn,
+              title: String(decoding: fields.title, as: UTF8.self),
+              author: String(decoding: fields.author, as: UTF8.self), quantity: row.quantity,
+              userID: String(decoding: fields.userID, as: UTF8.self),
+              occurredMicroseconds: row.occurredMicroseconds, batch: batchNumber, hash: digest)
           }
-          copy.endRow()
         }
       }
     }
-    try session.copy(into: "log_events", columns: Self.columns, data: copy.buffer)
+    try insert.flush(session)
     if appended.contains(where: { block.rows[$0].key != nil }) { keysLogged = true }
   }
-
-  /// The columns each COPY row holds, in order.
-  static let columns = [
-    "position", "type", "command_id", "command_key", "isbn", "title", "author", "quantity",
-    "user_id", "occurred_us", "batch", "hash",
-  ]
 
   func finish(_ batch: BatchRecord) throws -> (first: Int64, last: Int64)? {
     let positions = firstPosition.map { ($0, position) }

@@ -43,50 +43,75 @@ enum PostgresCells {
   }
 }
 
-/// Text-format `COPY` data: one row per line, columns split by tabs, `\N` for NULL.
-struct CopyText {
-  var buffer: NIOCore.ByteBuffer
+/// Rows for `log_events` gathered column by column, then inserted with one statement: the
+/// columns go as arrays (binary) and `unnest` turns them back into rows. One round trip per
+/// block of events, synchronous (PostgresNIO's COPY is async only, and a blocking bridge to it
+/// starves Swift's concurrency pool when the caller is itself on it, as tests are).
+struct EventInsert {
+  private(set) var count = 0
+  private var positions: [Int64] = []
+  private var types: [Int64] = []
+  private var commandIDs: [String] = []
+  private var keys: [Int64] = []
+  private var isbns: [Int64] = []
+  private var titles: [String] = []
+  private var authors: [String] = []
+  private var quantities: [Int64] = []
+  private var hasQuantity: [Bool] = []
+  private var users: [String] = []
+  private var occurred: [Int64] = []
+  private var batches: [Int64] = []
+  private var hashes: [NIOCore.ByteBuffer] = []
 
-  init(capacity: Int = 1 << 20) {
-    buffer = ByteBufferAllocator().buffer(capacity: capacity)
+  /// Adds one event in the stored form (`PostgresSchema`).
+  mutating func append(
+    position: Int64, type: Int64, commandID: String, isbn: Int64, title: String,
+    author: String, quantity: Int64?, userID: String, occurredMicroseconds: Int64,
+    batch: Int64, hash: some Sequence<UInt8>
+  ) {
+    count += 1
+    positions.append(position)
+    types.append(type)
+    commandIDs.append(commandID)
+    keys.append(commandID.isEmpty ? 0 : CommandKey.of(commandID))
+    isbns.append(isbn)
+    titles.append(title)
+    authors.append(author)
+    quantities.append(quantity ?? 0)
+    hasQuantity.append(quantity != nil)
+    users.append(userID)
+    occurred.append(occurredMicroseconds)
+    batches.append(batch)
+    hashes.append(NIOCore.ByteBuffer(bytes: hash))
   }
 
-  mutating func int(_ value: Int64?) {
-    if let value { buffer.writeString(String(value)) } else { buffer.writeStaticString("\\N") }
+  /// Inserts the gathered rows (in the caller's transaction) and empties the insert.
+  mutating func flush(_ session: PostgresSession) throws(EventLogError) {
+    guard count > 0 else { return }
+    var binds = PostgresBindings(capacity: 13)
+    binds.append(positions)
+    binds.append(types)
+    binds.append(commandIDs)
+    binds.append(keys)
+    binds.append(isbns)
+    binds.append(titles)
+    binds.append(authors)
+    binds.append(quantities)
+    binds.append(hasQuantity)
+    binds.append(users)
+    binds.append(occurred)
+    binds.append(batches)
+    binds.append(hashes)
+    try session.query(Self.sql, binds)
+    self = EventInsert()
   }
 
-  /// Text with COPY's escapes for backslash, tab, newline and carriage return.
-  mutating func text(_ bytes: UnsafeRawBufferPointer) {
-    var start = 0
-    for (index, byte) in bytes.enumerated() {
-      let escape: UInt8? =
-        switch byte {
-        case UInt8(ascii: "\\"): UInt8(ascii: "\\")
-        case UInt8(ascii: "\t"): UInt8(ascii: "t")
-        case UInt8(ascii: "\n"): UInt8(ascii: "n")
-        case UInt8(ascii: "\r"): UInt8(ascii: "r")
-        default: nil
-        }
-      guard let escape else { continue }
-      buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-      buffer.writeBytes([UInt8(ascii: "\\"), escape])
-      start = index + 1
-    }
-    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<bytes.count]))
-  }
-
-  mutating func text(_ string: String) {
-    var string = string
-    string.withUTF8 { text(UnsafeRawBufferPointer($0)) }
-  }
-
-  /// A bytea value in hex form (`\\x…`: the backslash escaped for COPY).
-  mutating func bytea(_ bytes: some Sequence<UInt8>) {
-    var hex: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")]
-    Hex.append(bytes, to: &hex)
-    buffer.writeBytes(hex)
-  }
-
-  mutating func tab() { buffer.writeInteger(UInt8(ascii: "\t")) }
-  mutating func endRow() { buffer.writeInteger(UInt8(ascii: "\n")) }
+  private static let sql = """
+    INSERT INTO log_events (position, type, command_id, command_key, isbn, title, author,
+      quantity, user_id, occurred_us, batch, hash)
+    SELECT p, t, c, CASE WHEN c <> '' THEN k END, i, ti, au, CASE WHEN hq THEN q END, u, o, b, h
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+      $7::text[], $8::bigint[], $9::boolean[], $10::text[], $11::bigint[], $12::bigint[],
+      $13::bytea[]) AS r(p, t, c, k, i, ti, au, q, hq, u, o, b, h)
+    """
 }

@@ -292,47 +292,21 @@ extension PostgresEventStore {
         numbers[batch.sha256] = Int64(index + 1)
       }
       var earliest: [Int64: Int64] = [:]
-      var copy = CopyText()
+      var insert = EventInsert()
       var last: (position: Int64, hash: [UInt8])?
       try events { event in
         let copied = try CopiedEvent(event, numbers: numbers, name: name)
         earliest[copied.batch] = min(
           earliest[copied.batch] ?? Int64.max, event.occurredMicroseconds)
-        copy.int(event.position)
-        copy.tab()
-        copy.int(copied.typeCode)
-        copy.tab()
-        copy.text(event.commandID)
-        copy.tab()
-        copy.int(event.commandID.isEmpty ? nil : CommandKey.of(event.commandID))
-        copy.tab()
-        copy.int(copied.isbn)
-        copy.tab()
-        copy.text(event.title)
-        copy.tab()
-        copy.text(event.author)
-        copy.tab()
-        copy.int(event.quantity)
-        copy.tab()
-        copy.text(event.userID)
-        copy.tab()
-        copy.int(event.occurredMicroseconds)
-        copy.tab()
-        copy.int(copied.batch)
-        copy.tab()
-        copy.bytea(copied.hash)
-        copy.endRow()
+        insert.append(
+          position: event.position, type: copied.typeCode, commandID: event.commandID,
+          isbn: copied.isbn, title: event.title, author: event.author, quantity: event.quantity,
+          userID: event.userID, occurredMicroseconds: event.occurredMicroseconds,
+          batch: copied.batch, hash: copied.hash)
         last = (event.position, copied.hash)
-        if copy.buffer.readableBytes >= 1 << 20 {
-          try session.copy(
-            into: "log_events", columns: PostgresBatchWriter.columns, data: copy.buffer)
-          copy = CopyText()
-        }
+        if insert.count >= AppendBlock.rowLimit { try insert.flush(session) }
       }
-      if copy.buffer.readableBytes > 0 {
-        try session.copy(
-          into: "log_events", columns: PostgresBatchWriter.columns, data: copy.buffer)
-      }
+      try insert.flush(session)
       for (index, batch) in batches.enumerated() {
         var binds = PostgresBindings()
         binds.append(Int64(index + 1))

@@ -174,3 +174,15 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     return found
   }
 }
+
+extension PostgresEventStore {
+  /// Runs SQL statements, one at a time and each on its own, on the database at `location`
+  /// without opening it as a log: what tests and tools use to create a database, or to play a
+  /// tamperer behind shelflog's back.
+  public static func execute(_ statements: [String], at location: PostgresLocation)
+    throws(EventLogError)
+  {
+    let session = try PostgresSession(location)
+    for statement in statements { try session.query(statement) }
+  }
+}

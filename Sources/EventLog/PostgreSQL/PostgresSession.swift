@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import NIOCore
 import NIOPosix
@@ -72,37 +71,6 @@ final class PostgresSession: @unchecked Sendable {
     _ body: (PostgresRandomAccessRow) throws -> Void
   ) throws {
     for row in try query(sql, binds) { try body(row.makeRandomAccess()) }
-  }
-
-  /// Streams `COPY table (columns) FROM STDIN` in text format with `data`.
-  func copy(into table: String, columns: [String], data: NIOCore.ByteBuffer) throws(EventLogError) {
-    let connection = connection
-    let logger = logger
-    do {
-      try blocking {
-        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-          try await writer.write(data)
-        }
-      }
-    } catch {
-      throw Self.fault(error, location: location, wait: 0)
-    }
-  }
-
-  /// Runs `work` on Swift's concurrency pool and waits for it on this thread.
-  private func blocking(_ work: @escaping @Sendable () async throws -> Void) throws {
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-      do { try await work() } catch { outcome.error = error }
-      done.signal()
-    }
-    done.wait()
-    if let error = outcome.error { throw error }
-  }
-
-  private final class Outcome: @unchecked Sendable {
-    var error: (any Error)?
   }
 
   /// The SQLSTATE of a server's error, nil for any other error.
