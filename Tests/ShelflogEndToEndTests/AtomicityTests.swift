@@ -1,4 +1,5 @@
 import Foundation
+import ShelflogTestSupport
 import Testing
 
 /// docs/importing.md, "Batch atomicity" and "Rejected rows", through the binary.
@@ -14,30 +15,36 @@ struct AtomicityTests {
       "b2,BorrowBook,9780306406150,,,,bob,2024-03-01T11:00:00Z",
     ])
 
-  @Test func batchWithLastRowBadAppendsNothing() async throws {
+  @Test(arguments: Backend.available) func batchWithLastRowBadAppendsNothing(on backend: Backend)
+    async throws
+  {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     try box.write("bad.csv", Self.lastRowBad)
 
     let result = try await box.shelflog(
-      ["import", "bad.csv", "--db", "log.sqlite", "--recorded-at", "2024-03-05T00:00:00Z"])
+      ["import", "bad.csv", "--db", log.db, "--recorded-at", "2024-03-05T00:00:00Z"])
     #expect(result.status == 65, "\(result)")
     #expect(result.stderr.contains("bad.csv:5:3: bad_isbn"), "\(result)")
     #expect(result.stdout.contains("nothing appended"), "\(result)")
-    #expect(try await box.eventCount() == 0)
+    #expect(try await box.eventCount(db: log.db) == 0)
 
     // The refused batch is not remembered as imported: with --allow-partial it is taken now.
     let again = try await box.shelflog(
       [
-        "import", "bad.csv", "--db", "log.sqlite", "--allow-partial",
+        "import", "bad.csv", "--db", log.db, "--allow-partial",
         "--recorded-at", "2024-03-05T00:00:00Z",
       ])
     #expect(!again.stdout.contains("already imported"), "\(again)")
-    #expect(try await box.eventCount() == 2)
+    #expect(try await box.eventCount(db: log.db) == 2)
   }
 
-  @Test func allowPartialAppendsValidRowsAndWritesRejects() async throws {
+  @Test(arguments: Backend.available) func allowPartialAppendsValidRowsAndWritesRejects(
+    on backend: Backend
+  ) async throws {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     // Line 3-4: an AddBook spanning two lines with quantity 0; line 5: two faults in one row.
     let text = csv(
@@ -52,7 +59,7 @@ struct AtomicityTests {
 
     let result = try await box.shelflog(
       [
-        "import", "part.csv", "--db", "log.sqlite", "--allow-partial", "--rejects", "rejects.csv",
+        "import", "part.csv", "--db", log.db, "--allow-partial", "--rejects", "rejects.csv",
         "--recorded-at", "2024-03-05T00:00:00Z", "--json",
       ])
     #expect(result.status == 65, "rows were rejected: \(result)")
@@ -64,7 +71,7 @@ struct AtomicityTests {
     #expect(summary?["rejected"] as? Int == 2)
     #expect(summary?["status"] as? String == "imported")
 
-    let events = try await box.events()
+    let events = try await box.events(db: log.db)
     #expect(values(events, "command_id") == ["a1", "b2"])
 
     let rejects = parseCSV(String(decoding: try box.read("rejects.csv"), as: UTF8.self))
@@ -85,8 +92,11 @@ struct AtomicityTests {
     #expect(raw.dropFirst().allSatisfy { $0.hasPrefix("b1,BorrowBook,9780306406150,,,,bo b!,") })
   }
 
-  @Test func rejectedBatchDoesNotShiftLaterBatches() async throws {
+  @Test(arguments: Backend.available) func rejectedBatchDoesNotShiftLaterBatches(
+    on backend: Backend
+  ) async throws {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     try box.write("bad.csv", Self.lastRowBad)
     try box.write(
@@ -95,14 +105,14 @@ struct AtomicityTests {
 
     let result = try await box.shelflog(
       [
-        "import", "bad.csv", "good.csv", "--db", "log.sqlite", "--recorded-at",
+        "import", "bad.csv", "good.csv", "--db", log.db, "--recorded-at",
         "2024-03-05T00:00:00Z",
       ])
     #expect(result.status == 65, "\(result)")
-    let events = try await box.events()
+    let events = try await box.events(db: log.db)
     #expect(values(events, "command_id") == ["g1"])
     #expect(events.first?["position"] as? Int == 1, "a refused batch leaves no gap in positions")
-    let verify = try await box.shelflog(["verify", "--db", "log.sqlite"])
+    let verify = try await box.shelflog(["verify", "--db", log.db])
     #expect(verify.status == 0, "\(verify)")
   }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ShelflogTestSupport
 import Testing
 
 /// docs/importing.md, "Two imports into one log at once", with more writers, and readers that run
@@ -29,7 +30,7 @@ struct ConcurrencyMoreTests {
   /// log exactly once, a 75 batch not at all, and that `verify` passes. Then re-runs the busy
   /// ones and checks the whole log.
   func importAtOnce(
-    _ box: Sandbox, batches: Int, rows: Int, wait: Int? = nil
+    _ box: Sandbox, _ log: LogUnderTest, batches: Int, rows: Int, wait: Int? = nil
   ) async throws {
     let extra = wait.map { ["--wait", String($0)] } ?? []
     let prefixes = (0..<batches).map { "W\($0)" }
@@ -42,7 +43,7 @@ struct ConcurrencyMoreTests {
     let clock = ContinuousClock()
     let started = clock.now
     let programs = try names.map { name in
-      try box.startShelflog(["import", name, "--db", "log.sqlite"] + extra)
+      try box.startShelflog(["import", name, "--db", log.db] + extra)
     }
     // Each program's result and how long after the start it ended (an upper bound of its run).
     let ended = await withTaskGroup(of: (Int, RunResult, Duration).self) { group in
@@ -55,7 +56,7 @@ struct ConcurrencyMoreTests {
     }
     let results = (0..<batches).map { ended[$0]!.0 }
 
-    let events = try await box.events()
+    let events = try await box.events(db: log.db)
     var perPrefix: [String: [String]] = [:]
     for id in values(events, "command_id") {
       perPrefix[String(id.prefix { $0 != "-" }), default: []].append(id)
@@ -94,34 +95,43 @@ struct ConcurrencyMoreTests {
       ($0.0["batch"] as? String) != ($0.1["batch"] as? String)
     }
     #expect(runs.count == max(landed - 1, 0), "batches interleave")
-    let verify = try await box.shelflog(["verify", "--db", "log.sqlite"])
+    let verify = try await box.shelflog(["verify", "--db", log.db])
     #expect(verify.status == 0, "\(verify)")
     #expect(verify.stdout.contains("\(landed * rows) events in \(landed) batches"), "\(verify)")
 
     // The busy ones were not remembered: importing everything again adds exactly them.
-    let again = try await box.shelflog(["import"] + names + ["--db", "log.sqlite"])
+    let again = try await box.shelflog(["import"] + names + ["--db", log.db])
     #expect(again.status == 0, "\(again)")
-    let all = values(try await box.events(), "command_id")
+    let all = values(try await box.events(db: log.db), "command_id")
     #expect(all.count == batches * rows && Set(all).count == all.count, "\(all.count) events")
-    let verifyAll = try await box.shelflog(["verify", "--db", "log.sqlite"])
+    let verifyAll = try await box.shelflog(["verify", "--db", log.db])
     #expect(verifyAll.status == 0, "\(verifyAll)")
   }
 
-  @Test func fourImportsAtOnceWithTheDefaultWait() async throws {
+  @Test(arguments: Backend.available) func fourImportsAtOnceWithTheDefaultWait(on backend: Backend)
+    async throws
+  {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
-    try await importAtOnce(box, batches: 4, rows: 5_000)
+    try await importAtOnce(box, log, batches: 4, rows: 5_000)
   }
 
-  @Test func fourImportsAtOnceWithAShortWait() async throws {
+  @Test(arguments: Backend.available) func fourImportsAtOnceWithAShortWait(on backend: Backend)
+    async throws
+  {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     // Long enough batches that a one-second wait usually runs out for some of them.
-    try await importAtOnce(box, batches: 4, rows: 15_000, wait: 1)
+    try await importAtOnce(box, log, batches: 4, rows: 15_000, wait: 1)
   }
 
-  @Test func readersDuringAnImportSeeWholeBatches() async throws {
+  @Test(arguments: Backend.available) func readersDuringAnImportSeeWholeBatches(on backend: Backend)
+    async throws
+  {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     let sizes = [40, 12_000, 12_000, 12_000]
     var names: [String] = []
@@ -129,13 +139,13 @@ struct ConcurrencyMoreTests {
       let (text, _) = Self.batch(prefix: "R\(index)", rows: rows, isbn: isbn13(800 + index))
       names.append(try box.write("r\(index).csv", text))
     }
-    let first = try await box.shelflog(["import", names[0], "--db", "log.sqlite"])
+    let first = try await box.shelflog(["import", names[0], "--db", log.db])
     try #require(first.status == 0, "\(first)")
     // What a consistent reader may see: the log after 1, 2, 3 or 4 whole batches.
     let allowed = Set((1...sizes.count).map { sizes.prefix($0).reduce(0, +) })
 
     let writer = try box.startShelflog(
-      ["import"] + Array(names.dropFirst()) + ["--db", "log.sqlite"])
+      ["import"] + Array(names.dropFirst()) + ["--db", log.db])
     let done = Flag()
     let writerTask = Task {
       let result = await writer.wait()
@@ -152,9 +162,9 @@ struct ConcurrencyMoreTests {
       round += 1
       let observation: Observation
       switch round % 3 {
-      case 0: observation = try await observeSummary(box)
-      case 1: observation = try await observeLog(box, sizes: sizes)
-      default: observation = try await observeReplay(box, round: round)
+      case 0: observation = try await observeSummary(box, log)
+      case 1: observation = try await observeLog(box, log, sizes: sizes)
+      default: observation = try await observeReplay(box, log, round: round)
       }
       observations.append(observation)
       if startedDuring { duringImport += 1 } else { roundsAfter += 1 }
@@ -163,7 +173,7 @@ struct ConcurrencyMoreTests {
     #expect(result.status == 0, "\(result)")
     #expect(result.stdoutLines.count == 3, "\(result)")
 
-    let final = try await box.events()
+    let final = try await box.events(db: log.db)
     #expect(final.count == sizes.reduce(0, +))
     let hashes = values(final, "hash")
     for observation in observations {
@@ -180,7 +190,7 @@ struct ConcurrencyMoreTests {
       #expect(observation.head.map(Set(hashes).contains) ?? false, "\(observation)")
     }
     #expect(duringImport > 0, "no reader ran while the import did")
-    let verify = try await box.shelflog(["verify", "--db", "log.sqlite"])
+    let verify = try await box.shelflog(["verify", "--db", log.db])
     #expect(verify.status == 0, "\(verify)")
     let seen = Set(observations.map(\.events)).sorted()
     print(
@@ -198,18 +208,18 @@ struct ConcurrencyMoreTests {
   }
 
   /// `report summary --format json`: `events` and `log_head`.
-  func observeSummary(_ box: Sandbox) async throws -> Observation {
+  func observeSummary(_ box: Sandbox, _ log: LogUnderTest) async throws -> Observation {
     let result = try await box.shelflog(
-      ["report", "summary", "--db", "log.sqlite", "--format", "json"])
+      ["report", "summary", "--db", log.db, "--format", "json"])
     try #require(result.status == 0, "report: \(result)")
     return try Self.summaryObservation(Data(result.stdout.utf8), source: "report summary")
   }
 
   /// `replay --out DIR --format json`: the `summary.json` it wrote.
-  func observeReplay(_ box: Sandbox, round: Int) async throws -> Observation {
+  func observeReplay(_ box: Sandbox, _ log: LogUnderTest, round: Int) async throws -> Observation {
     let out = "replay-\(round)"
     let result = try await box.shelflog(
-      ["replay", "--db", "log.sqlite", "--out", out, "--format", "json"])
+      ["replay", "--db", log.db, "--out", out, "--format", "json"])
     try #require(result.status == 0, "replay: \(result)")
     let summary = try box.read("\(out)/summary.json")
     let observed = try Self.summaryObservation(summary, source: "replay summary.json")
@@ -225,8 +235,8 @@ struct ConcurrencyMoreTests {
   }
 
   /// `log --format jsonl`: positions 1…n without gaps and whole batches only.
-  func observeLog(_ box: Sandbox, sizes: [Int]) async throws -> Observation {
-    let events = try await box.events()
+  func observeLog(_ box: Sandbox, _ log: LogUnderTest, sizes: [Int]) async throws -> Observation {
+    let events = try await box.events(db: log.db)
     #expect(events.map { $0["position"] as? Int } == (0..<events.count).map { $0 + 1 })
     var perBatch: [String: Int] = [:]
     for batch in values(events, "batch") { perBatch[batch, default: 0] += 1 }

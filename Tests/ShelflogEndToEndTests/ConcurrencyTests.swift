@@ -1,4 +1,5 @@
 import Foundation
+import ShelflogTestSupport
 import Testing
 
 /// docs/importing.md: two imports into one log at once; the second waits, then fails with 75.
@@ -22,20 +23,23 @@ struct ConcurrencyTests {
     return text
   }
 
-  @Test func twoImportsAtOnceLoseAndDuplicateNothing() async throws {
+  @Test(arguments: Backend.available) func twoImportsAtOnceLoseAndDuplicateNothing(
+    on backend: Backend
+  ) async throws {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     try box.write("left.csv", Self.bigBatch(prefix: "L", isbn: isbn13(1)))
     try box.write("right.csv", Self.bigBatch(prefix: "R", isbn: isbn13(2)))
 
-    let left = try box.startShelflog(["import", "left.csv", "--db", "log.sqlite"])
-    let right = try box.startShelflog(["import", "right.csv", "--db", "log.sqlite"])
+    let left = try box.startShelflog(["import", "left.csv", "--db", log.db])
+    let right = try box.startShelflog(["import", "right.csv", "--db", log.db])
     let leftResult = await left.wait()
     let rightResult = await right.wait()
     #expect(leftResult.status == 0, "\(leftResult)")
     #expect(rightResult.status == 0, "\(rightResult)")
 
-    let events = try await box.events()
+    let events = try await box.events(db: log.db)
     #expect(events.count == 2 * Self.rowsPerBatch)
     #expect(events.map { $0["position"] as? Int } == (1...2 * Self.rowsPerBatch).map { $0 })
     var seen: [String: Int] = [:]
@@ -50,13 +54,16 @@ struct ConcurrencyTests {
     }
     #expect(batchChanges.count == 1)
 
-    let verify = try await box.shelflog(["verify", "--db", "log.sqlite"])
+    let verify = try await box.shelflog(["verify", "--db", log.db])
     #expect(verify.status == 0, "\(verify)")
     #expect(verify.stdout.contains("\(2 * Self.rowsPerBatch) events in 2 batches"), "\(verify)")
   }
 
-  @Test func importWhileTheLogIsLockedIsBusy() async throws {
+  @Test(arguments: Backend.available) func importWhileTheLogIsLockedIsBusy(on backend: Backend)
+    async throws
+  {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     try box.write(
       "first.csv",
@@ -64,24 +71,31 @@ struct ConcurrencyTests {
     try box.write(
       "second.csv", csv(fullHeader, ["b1,BorrowBook,9780306406157,,,,alice,2024-03-01T10:00:00Z"]))
     let first = try await box.shelflog(
-      ["import", "first.csv", "--db", "log.sqlite", "--recorded-at", "2024-03-05T00:00:00Z"])
+      ["import", "first.csv", "--db", log.db, "--recorded-at", "2024-03-05T00:00:00Z"])
     #expect(first.status == 0, "\(first)")
 
     // Another writer holds the write lock for a few seconds. It touches a flag file once it
     // has the lock (its own standard output is buffered until it exits).
     let flag = box.path("locked.flag")
-    let holder = try box.startSQLite3(
-      "log.sqlite", ["BEGIN IMMEDIATE;", ".shell touch locked.flag", ".shell sleep 8", "COMMIT;"])
+    // On PostgreSQL the append lock is the head row.
+    let holder = try log.startClient(
+      box,
+      backend == .sqlite
+        ? ["BEGIN IMMEDIATE;", ".shell touch locked.flag", ".shell sleep 8", "COMMIT;"]
+        : [
+          "BEGIN;", "SELECT 1 FROM log_head FOR UPDATE;", "\\! touch locked.flag",
+          "SELECT pg_sleep(8);", "COMMIT;",
+        ])
     var waited = 0
     while !FileManager.default.fileExists(atPath: flag) && waited < 200 {
       try await Task.sleep(nanoseconds: 50_000_000)
       waited += 1
     }
-    try #require(FileManager.default.fileExists(atPath: flag), "sqlite3 did not take the lock")
+    try #require(FileManager.default.fileExists(atPath: flag), "the client did not take the lock")
 
     let busy = try await box.shelflog(
       [
-        "import", "second.csv", "--db", "log.sqlite", "--wait", "1",
+        "import", "second.csv", "--db", log.db, "--wait", "1",
         "--recorded-at", "2024-03-06T00:00:00Z",
       ])
     #expect(busy.status == 75, "\(busy)")
@@ -89,10 +103,10 @@ struct ConcurrencyTests {
     let held = await holder.wait()
     #expect(held.status == 0, "\(held)")
 
-    #expect(try await box.eventCount() == 1)
+    #expect(try await box.eventCount(db: log.db) == 1)
     // The busy batch was not remembered: it imports now.
     let later = try await box.shelflog(
-      ["import", "second.csv", "--db", "log.sqlite", "--recorded-at", "2024-03-06T00:00:00Z"])
+      ["import", "second.csv", "--db", log.db, "--recorded-at", "2024-03-06T00:00:00Z"])
     #expect(later.status == 0 && later.stdout.contains("1 accepted"), "\(later)")
   }
 }

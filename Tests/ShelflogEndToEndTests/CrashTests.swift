@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ShelflogTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -48,8 +49,10 @@ struct CrashTests {
     (0..<seedRows).map { "seed-\($0),AddBook,\(isbns[$0]),Seed,Author,1,,2023-12-31T00:00:0\($0)Z" }
   )
 
-  @Test func killedImportsLeaveWholeBatchesAndReRunsCompleteThem() async throws {
+  @Test(arguments: Backend.available)
+  func killedImportsLeaveWholeBatchesAndReRunsCompleteThem(on backend: Backend) async throws {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     var names: [String] = []
     var shas: [String] = []
@@ -59,7 +62,7 @@ struct CrashTests {
       shas.append(SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined())
     }
     try box.write("seed.csv", Self.seed)
-    let importArguments = ["import"] + names + ["--db", "log.sqlite"]
+    let importArguments = ["import"] + names + ["--db", log.db]
     let expectedIDs = Set(
       (0..<Self.seedRows).map { "seed-\($0)" }
         + (1...Self.batchCount).flatMap { number in
@@ -67,7 +70,7 @@ struct CrashTests {
         })
 
     // How long one import takes here; used only to spread the kill delays, never asserted.
-    try await freshLog(box)
+    try await freshLog(box, log)
     let clock = ContinuousClock()
     let started = clock.now
     let calibration = try await box.shelflog(importArguments)
@@ -82,7 +85,7 @@ struct CrashTests {
     var killedMidImport = 0
     var landedHistogram = Array(repeating: 0, count: Self.batchCount + 1)
     for trial in 1...Self.trials {
-      try await freshLog(box)
+      try await freshLog(box, log)
       let program = try KillableProgram(box: box, arguments: importArguments)
       if trial.isMultiple(of: 2) {
         // Anywhere from start-up to a little after the import ends.
@@ -90,7 +93,7 @@ struct CrashTests {
       } else {
         // Just after a chosen number of batches committed: right at or after a commit.
         let committed = Int(random.next() % UInt64(Self.batchCount))
-        while program.isRunning, try await committedBatches(box) < committed + 1 {
+        while program.isRunning, try await committedBatches(log, box) < committed + 1 {
           try await Task.sleep(nanoseconds: 2_000_000)
         }
         try await Task.sleep(nanoseconds: random.next() % 20_000_000)
@@ -101,10 +104,10 @@ struct CrashTests {
       let context = "trial \(trial) (\(killed ? "killed" : "exit \(status)"))"
       #expect(killed ? status == SIGKILL : status == 0, "\(context): \(program.output)")
 
-      let verify = try await box.shelflog(["verify", "--db", "log.sqlite"])
+      let verify = try await box.shelflog(["verify", "--db", log.db])
       #expect(verify.status == 0, "\(context): verify after the kill: \(verify)")
-      let counts = try await eventsPerBatch(box)
-      let recorded = try await recordedBatches(box)
+      let counts = try await eventsPerBatch(log, box)
+      let recorded = try await recordedBatches(log, box)
       var landed = 0
       for (index, sha) in shas.enumerated() {
         let count = counts[sha] ?? 0
@@ -131,9 +134,9 @@ struct CrashTests {
 
       let rerun = try await box.shelflog(importArguments)
       #expect(rerun.status == 0, "\(context): re-run: \(rerun)")
-      let verifyAgain = try await box.shelflog(["verify", "--db", "log.sqlite"])
+      let verifyAgain = try await box.shelflog(["verify", "--db", log.db])
       #expect(verifyAgain.status == 0, "\(context): verify after the re-run: \(verifyAgain)")
-      let ids = values(try await box.events(), "command_id")
+      let ids = values(try await box.events(db: log.db), "command_id")
       let unique = Set(ids)
       #expect(ids.count == unique.count, "\(context): \(ids.count - unique.count) duplicated")
       let lost = expectedIDs.subtracting(unique).count
@@ -173,27 +176,22 @@ struct CrashTests {
   }
 
   /// Removes the log and imports the seed batch into a new one.
-  private func freshLog(_ box: Sandbox) async throws {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-      try? FileManager.default.removeItem(atPath: box.path("log.sqlite" + suffix))
-    }
-    let seed = try await box.shelflog(["import", "seed.csv", "--db", "log.sqlite"])
+  private func freshLog(_ box: Sandbox, _ log: LogUnderTest) async throws {
+    try await log.reset(box)
+    let seed = try await box.shelflog(["import", "seed.csv", "--db", log.db])
     try #require(seed.status == 0, "seed import: \(seed)")
   }
 
-  /// Rows of the `batches` table, read with the sqlite3 shell (0 when it cannot say yet).
-  private func committedBatches(_ box: Sandbox) async throws -> Int {
-    let result = try await box.sqlite3("log.sqlite", ["SELECT count(*) FROM batches;"])
+  /// Rows of the `batches` table, read with the database's client (0 when it cannot say yet).
+  private func committedBatches(_ log: LogUnderTest, _ box: Sandbox) async throws -> Int {
+    let result = try await log.startClient(box, ["SELECT count(*) FROM batches;"]).wait()
     return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
   }
 
-  /// The number of events of each batch (by SHA-256), read with the sqlite3 shell.
-  private func eventsPerBatch(_ box: Sandbox) async throws -> [String: Int] {
-    let result = try await box.sqlite3(
-      "log.sqlite", ["SELECT batch, count(*) FROM events GROUP BY batch;"])
-    try #require(result.status == 0, "sqlite3: \(result)")
+  /// The number of events of each batch (by SHA-256), read with the database's client.
+  private func eventsPerBatch(_ log: LogUnderTest, _ box: Sandbox) async throws -> [String: Int] {
     var counts: [String: Int] = [:]
-    for line in result.stdoutLines {
+    for line in try await log.rows(box, "SELECT batch, count(*) FROM events GROUP BY batch;") {
       let parts = line.split(separator: "|")
       if parts.count == 2, let count = Int(parts[1]) { counts[String(parts[0])] = count }
     }
@@ -201,10 +199,8 @@ struct CrashTests {
   }
 
   /// The SHA-256 of every batch in the `batches` table.
-  private func recordedBatches(_ box: Sandbox) async throws -> Set<String> {
-    let result = try await box.sqlite3("log.sqlite", ["SELECT sha256 FROM batches;"])
-    try #require(result.status == 0, "sqlite3: \(result)")
-    return Set(result.stdoutLines)
+  private func recordedBatches(_ log: LogUnderTest, _ box: Sandbox) async throws -> Set<String> {
+    Set(try await log.rows(box, "SELECT sha256 FROM batches;"))
   }
 }
 

@@ -47,10 +47,13 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   }
 
   /// Creates the schema in one transaction under an advisory lock: two first imports racing
-  /// create it once.
+  /// create it once. The lock is taken before the transaction begins: a transaction sees other
+  /// sessions' new tables only from its start (the catalog caches are refreshed then), so the
+  /// loser must begin after the winner committed.
   private func createSchema() throws(EventLogError) {
+    try session.query("SELECT pg_advisory_lock(\(Self.schemaLock))")
+    defer { _ = try? session.query("SELECT pg_advisory_unlock(\(Self.schemaLock))") }
     try transaction(readOnly: false) { () throws(EventLogError) in
-      try session.query("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
       guard try Self.schemaVersion(session) == nil else { return }
       for statement in PostgresSchema.create { try session.query(statement) }
     }

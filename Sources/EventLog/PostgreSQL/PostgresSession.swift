@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -11,6 +12,12 @@ final class PostgresSession: @unchecked Sendable {
   let location: PostgresLocation
   private let connection: PostgresConnection
   private let logger: Logger
+  /// Whether the connection has closed, and the promise of the query being waited for: a
+  /// connection the server ends (a restart, `pg_terminate_backend`) fails the query in
+  /// flight and every later one at once, where PostgresNIO may leave a query written into the
+  /// closing channel unanswered.
+  private let state = NIOLockedValueBox<(closed: Bool, waiting: EventLoopPromise<[PostgresRow]>?)>(
+    (false, nil))
 
   /// Connects and logs in; an unreachable server or a refused login is `EventLogError.io`, a
   /// database that does not exist `.notFound`.
@@ -44,12 +51,30 @@ final class PostgresSession: @unchecked Sendable {
     } catch {
       throw Self.fault(error, location: location, wait: 0)
     }
+    watchClose()
   }
 
+  /// Fails the waiting query when the connection closes (called once, after connecting).
+  private func watchClose() {
+    let state = state
+    connection.closeFuture.whenComplete { _ in
+      state.withLockedValue { current in
+        current.closed = true
+        current.waiting?.fail(ConnectionClosed())
+        current.waiting = nil
+      }
+    }
+  }
+
+  private struct ConnectionClosed: Error {}
+
   deinit {
-    // PostgresNIO insists on a closed connection before it goes away.
-    let closing: EventLoopFuture<Void> = connection.close()
-    try? closing.wait()
+    // PostgresNIO insists on a closed connection before it goes away; one the server closed
+    // is closed already.
+    if !state.withLockedValue({ $0.closed }) {
+      let closing: EventLoopFuture<Void> = connection.close()
+      try? closing.wait()
+    }
   }
 
   /// Runs one statement and collects its rows.
@@ -57,9 +82,22 @@ final class PostgresSession: @unchecked Sendable {
   func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), wait: Double = 0)
     throws(EventLogError) -> [PostgresRow]
   {
+    let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
+    let closed = state.withLockedValue { current in
+      if !current.closed { current.waiting = promise }
+      return current.closed
+    }
+    if closed {
+      promise.fail(ConnectionClosed())
+      throw .io(name: location.name, detail: "the server closed the connection")
+    }
+    defer { state.withLockedValue { $0.waiting = nil } }
+    connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).map(\.rows)
+      .cascade(to: promise)
     do {
-      return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-        .wait().rows
+      return try promise.futureResult.wait()
+    } catch is ConnectionClosed {
+      throw .io(name: location.name, detail: "the server closed the connection")
     } catch {
       throw Self.fault(error, location: location, wait: wait)
     }

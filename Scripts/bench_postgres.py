@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""shelflog on PostgreSQL against PostgreSQL's own tools and against SQLite, side by side
+(issue 15). Run by `Scripts/bench.sh` after the SQLite figures, or alone with
+`Scripts/bench.sh --postgres-only`; writes the "PostgreSQL" section of BENCHMARKS.md.
+
+Figures (A / B, run alternately, medians):
+
+1. `shelflog import` of a 200k-row and a 1M-row batch into a fresh PostgreSQL database /
+   `psql \\copy` of the same file into a bare 8-column text table on the same server;
+2. a full replay of the 1M-event log from PostgreSQL / the same replay from SQLite;
+3. four imports of 250k rows each started at once / one import of the 1M rows.
+
+The server is a throwaway one (`Scripts/postgres-throwaway.sh`, stopped at the end) unless
+`SHELFLOG_BENCH_POSTGRES` names one whose role may create databases.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import ROOT, alternate, generate, machine  # noqa: E402
+
+RECORDED = "--recorded-at 2031-01-01T00:00:00Z"
+COLUMNS = "command_id,command,isbn,title,author,quantity,user_id,occurred_at"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/shelflog"))
+    parser.add_argument("--work", default=None)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    args = parser.parse_args()
+    shelflog = args.bin
+    work = args.work or tempfile.mkdtemp(prefix="shelflog-bench-pg-")
+    os.makedirs(work, exist_ok=True)
+
+    url = os.environ.get("SHELFLOG_BENCH_POSTGRES")
+    server_dir = None
+    if not url:
+        server_dir = tempfile.mkdtemp(prefix="shelflog-bench-pgdata-")
+        url = subprocess.run([os.path.join(ROOT, "Scripts/postgres-throwaway.sh"), "start", server_dir],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    base = url.rsplit("/", 1)[0]
+    try:
+        rows = run(args, shelflog, work, base)
+    finally:
+        if server_dir:
+            subprocess.run([os.path.join(ROOT, "Scripts/postgres-throwaway.sh"), "stop", server_dir])
+            subprocess.run(["rm", "-rf", server_dir])
+    write_section(args, rows, server_version(base))
+
+
+def psql(base, database, sql):
+    subprocess.run(["psql", f"{base}/{database}", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def fresh_database(base, name):
+    psql(base, "postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(base, "postgres", f"CREATE DATABASE {name}")
+
+
+def server_version(base):
+    return subprocess.run(["psql", f"{base}/postgres", "-X", "-A", "-t", "-c", "SHOW server_version"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def split(source, parts, folder):
+    """Splits a batch into `parts` batches of consecutive rows, each with the header."""
+    with open(source) as data:
+        header = data.readline()
+        lines = data.readlines()
+    size = (len(lines) + parts - 1) // parts
+    names = []
+    for index in range(parts):
+        name = os.path.join(folder, f"part-{index}.csv")
+        with open(name, "w") as out:
+            out.write(header)
+            out.writelines(lines[index * size:(index + 1) * size])
+        names.append(name)
+    return names
+
+
+def run(args, shelflog, work, base):
+    rows = []
+    batches = {}
+    for count, seed in ((200_000, 3), (1_000_000, 1)):
+        path = os.path.join(work, f"batch-{count}.csv")
+        generate(shelflog, count, seed, path)
+        batches[count] = path
+
+    # 1. import vs psql \copy into a bare table, fresh database each run.
+    for count, path in batches.items():
+        def prepare(name):
+            fresh_database(base, "bench_import" if name == "A" else "bench_bare")
+            if name == "B":
+                psql(base, "bench_bare", "CREATE TABLE events (" + ", ".join(f"{c} text" for c in COLUMNS.split(",")) + ")")
+        a = f"{shelflog} import {path} --db {base}/bench_import {RECORDED}"
+        b = f"psql {base}/bench_bare -X -q -c \"\\copy events FROM '{path}' WITH (FORMAT csv, HEADER true)\""
+        print(f"1. import {count:,} rows into PostgreSQL vs psql \\copy", flush=True)
+        imp_a, imp_b, _ = alternate(f"import {count:,}", a, b, args.runs, prepare=prepare)
+        rows.append((f"import {count:,} rows into PostgreSQL / psql \\copy into a bare 8-column table",
+                     imp_a, imp_b, "≤ 2.0"))
+
+    # 2. full replay of the 1M-event log from PostgreSQL vs the same from SQLite.
+    million = batches[1_000_000]
+    fresh_database(base, "bench_replay")
+    subprocess.run(f"{shelflog} import {million} --db {base}/bench_replay {RECORDED}", shell=True, check=True,
+                   stdout=subprocess.DEVNULL)
+    sqlite_log = os.path.join(work, "replay.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(sqlite_log + suffix):
+            os.remove(sqlite_log + suffix)
+    subprocess.run(f"{shelflog} import {million} --db {sqlite_log} {RECORDED}", shell=True, check=True,
+                   stdout=subprocess.DEVNULL)
+    out_a, out_b = os.path.join(work, "replay-pg"), os.path.join(work, "replay-sqlite")
+    print("2. replay 1M events: PostgreSQL vs SQLite", flush=True)
+    rep_a, rep_b, _ = alternate(
+        "replay 1M",
+        f"{shelflog} replay --db {base}/bench_replay --at 2031-01-01 --out {out_a} --format json",
+        f"{shelflog} replay --db {sqlite_log} --at 2031-01-01 --out {out_b} --format json", args.runs)
+    same = subprocess.run(["diff", "-r", out_a, out_b], capture_output=True).returncode == 0
+    rows.append((f"full replay of 1,000,000 events from PostgreSQL / from SQLite (reports identical: {'yes' if same else 'NO'})",
+                 rep_a, rep_b, "≤ 1.5"))
+
+    # 3. four importers at once (4 x 250k) vs one importer of the 1M rows.
+    parts = split(million, 4, work)
+
+    def prepare_many(name):
+        fresh_database(base, "bench_many")
+
+    many = " & ".join(f"{shelflog} import {part} --db {base}/bench_many --wait 600 > /dev/null" for part in parts)
+    print("3. four importers of 250k at once vs one of 1M", flush=True)
+    four, one, _ = alternate(
+        "4 x 250k vs 1M", f"{many} & wait",
+        f"{shelflog} import {million} --db {base}/bench_many > /dev/null", args.runs, prepare=prepare_many)
+    rows.append(("4 importers at once, 4 × 250,000 rows: total / one importer of 1,000,000", four, one, "≤ 1.2"))
+    return rows
+
+
+def write_section(args, rows, version):
+    lines = [
+        "## PostgreSQL",
+        "",
+        f"Measured by `Scripts/bench.sh` (`Scripts/bench_postgres.py --runs {args.runs}`) on {machine()},",
+        f"PostgreSQL {version} (a throwaway server on 127.0.0.1, Debian's package, default settings).",
+        "",
+        "| figure | shelflog (s) | baseline (s) | ratio | target |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ] + [f"| {label} | {a:.2f} | {b:.2f} | {a / b:.3f} | {target} |" for label, a, b, target in rows] + [
+        "",
+        "Commands: `shelflog import batch.csv --db postgresql://…/bench_import` (a new database each run) vs",
+        "`psql … -c \"\\copy events FROM 'batch.csv' WITH (FORMAT csv, HEADER true)\"` into a new table of 8",
+        "text columns; `shelflog replay --at 2031-01-01 --format json` on the same 1M-row batch imported into",
+        "PostgreSQL and into SQLite; the 1M-row batch split into 4 files started at once (`--wait 600`) vs",
+        "the whole file, into a new database each run.",
+        "",
+    ]
+    section = "\n".join(lines)
+    text = open(args.output).read() if os.path.exists(args.output) else "# Benchmarks\n\n"
+    text = re.sub(r"\n## PostgreSQL\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n") + "\n\n"
+    with open(args.output, "w") as out:
+        out.write(text + section)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
