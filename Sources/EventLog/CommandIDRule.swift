@@ -185,6 +185,17 @@ enum CommandIDRule {
     return nil
   }
 
+  /// The keys of the block's appended rows with their positions, in key order (`keyed` is
+  /// `keyedRows(block)`, outcomes set).
+  static func appendedKeys(_ block: AppendBlock, keyed: [(key: Int64, row: Int32)]) -> [(
+    key: Int64, position: Int64
+  )] {
+    keyed.compactMap { entry in
+      guard case .appended(let position) = block.outcomes[Int(entry.row)] else { return nil }
+      return (entry.key, position)
+    }
+  }
+
   /// A row's content as the duplicate check compares it.
   static func content(_ block: AppendBlock, _ row: Int) -> CommandContent {
     func text(_ field: AppendBlock.Field) -> String {

@@ -18,3 +18,28 @@ public enum CommandKey {
     of(commandID.utf8)
   }
 }
+
+extension CommandKey {
+  /// Merges keys with their positions into `sorted` (sorted by key, then position), from the
+  /// back: positions grow through a batch, so with equal keys the new ones come after. What a
+  /// writer keeps of the keys it appended and has not yet indexed.
+  static func merge(
+    _ new: [(key: Int64, position: Int64)], into sorted: inout [(key: Int64, position: Int64)]
+  ) {
+    guard !new.isEmpty else { return }
+    var old = sorted.count - 1
+    var next = new.count - 1
+    sorted.append(contentsOf: new)
+    var target = sorted.count - 1
+    while next >= 0 {
+      if old >= 0, sorted[old].key > new[next].key {
+        sorted[target] = sorted[old]
+        old -= 1
+      } else {
+        sorted[target] = new[next]
+        next -= 1
+      }
+      target -= 1
+    }
+  }
+}

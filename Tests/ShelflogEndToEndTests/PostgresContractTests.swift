@@ -147,6 +147,13 @@ struct PostgresContractTests {
     #expect(unreachable.status == 74, "unreachable server: \(unreachable)")
     #expect(unreachable.stderrLines.count == 1, "\(unreachable)")
     seen.append(unreachable)
+    // TLS required of a server that offers none, and an sslmode shelflog does not know.
+    let tls = try await box.shelflog(["verify", "--db", log.db + "?sslmode=require"])
+    #expect(tls.status == 74 && tls.stderrLines.count == 1, "sslmode=require: \(tls)")
+    seen.append(tls)
+    let mode = try await box.shelflog(["verify", "--db", log.db + "?sslmode=sometimes"])
+    #expect(mode.status == 64, "\(mode)")
+    seen.append(mode)
     // The password from the environment instead of the URL.
     let fromEnvironment = try await box.shelflog(
       ["verify", "--db", "postgresql://\(location.user)@\(server)/\(location.database)"],

@@ -87,7 +87,13 @@ struct EventInsert {
 
   /// Inserts the gathered rows (in the caller's transaction) and empties the insert.
   mutating func flush(_ session: PostgresSession) throws(EventLogError) {
-    guard count > 0 else { return }
+    if let sent = send(session) { _ = try session.wait(for: sent) }
+  }
+
+  /// Sends the insert of the gathered rows without waiting for it, and empties the insert; nil
+  /// when there was nothing to insert.
+  mutating func send(_ session: PostgresSession) -> PostgresSession.Sent? {
+    guard count > 0 else { return nil }
     var binds = PostgresBindings(capacity: 13)
     binds.append(positions)
     binds.append(types)
@@ -102,8 +108,8 @@ struct EventInsert {
     binds.append(occurred)
     binds.append(batches)
     binds.append(hashes)
-    try session.query(Self.sql, binds)
     self = EventInsert()
+    return session.send(Self.sql, binds)
   }
 
   private static let sql = """

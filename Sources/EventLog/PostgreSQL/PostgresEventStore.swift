@@ -143,6 +143,29 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     try Self.loggedCommands(keys: keys, session)
   }
 
+  /// The columns `loggedCommand` reads.
+  static let loggedColumns = """
+    position, command_id, type, isbn, title, author, quantity, user_id, occurred_us, command_key
+    """
+
+  /// A row of `loggedColumns` as the duplicate check compares it, with its key.
+  static func loggedCommand(_ row: PostgresRow) -> (key: Int64, event: LoggedCommand) {
+    let cells = row.makeRandomAccess()
+    let isbn = PostgresCells.int(cells[3]) ?? 0
+    return (
+      PostgresCells.int(cells[9]) ?? 0,
+      LoggedCommand(
+        position: PostgresCells.int(cells[0]) ?? 0,
+        commandID: PostgresCells.string(cells[1]),
+        content: CommandContent(
+          type: PostgresCells.int(cells[2]).flatMap(CompactForm.type(code:))?.rawValue ?? "",
+          isbn: ISBN.digits(of: isbn), title: PostgresCells.string(cells[4]),
+          author: PostgresCells.string(cells[5]), quantity: PostgresCells.int(cells[6]),
+          userID: PostgresCells.string(cells[7]),
+          occurredMicroseconds: PostgresCells.int(cells[8]) ?? 0))
+    )
+  }
+
   /// The events logged under `keys` (read in the caller's transaction), unsorted.
   static func loggedCommands(
     keys: [Int64], _ session: PostgresSession
@@ -150,31 +173,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     guard !keys.isEmpty else { return [] }
     var binds = PostgresBindings()
     binds.append(Array(Set(keys)))
-    var found: [(key: Int64, event: LoggedCommand)] = []
-    for row in try session.query(
-      """
-      SELECT position, command_id, type, isbn, title, author, quantity, user_id, occurred_us,
-        command_key
-      FROM log_events WHERE command_key = ANY($1)
-      """, binds)
-    {
-      let cells = row.makeRandomAccess()
-      let isbn = PostgresCells.int(cells[3]) ?? 0
-      found.append(
-        (
-          PostgresCells.int(cells[9]) ?? 0,
-          LoggedCommand(
-            position: PostgresCells.int(cells[0]) ?? 0,
-            commandID: PostgresCells.string(cells[1]),
-            content: CommandContent(
-              type: PostgresCells.int(cells[2]).flatMap(CompactForm.type(code:))?.rawValue ?? "",
-              isbn: ISBN.digits(of: isbn), title: PostgresCells.string(cells[4]),
-              author: PostgresCells.string(cells[5]), quantity: PostgresCells.int(cells[6]),
-              userID: PostgresCells.string(cells[7]),
-              occurredMicroseconds: PostgresCells.int(cells[8]) ?? 0))
-        ))
-    }
-    return found
+    return try session.query(
+      "SELECT \(loggedColumns) FROM log_events WHERE command_key = ANY($1)", binds
+    ).map(loggedCommand)
   }
 }
 

@@ -12,12 +12,12 @@ final class PostgresSession: @unchecked Sendable {
   let location: PostgresLocation
   private let connection: PostgresConnection
   private let logger: Logger
-  /// Whether the connection has closed, and the promise of the query being waited for: a
-  /// connection the server ends (a restart, `pg_terminate_backend`) fails the query in
-  /// flight and every later one at once, where PostgresNIO may leave a query written into the
+  /// Whether the connection has closed, and the promises of the queries sent and not yet
+  /// answered: a connection the server ends (a restart, `pg_terminate_backend`) fails those
+  /// and every later query at once, where PostgresNIO may leave a query written into the
   /// closing channel unanswered.
-  private let state = NIOLockedValueBox<(closed: Bool, waiting: EventLoopPromise<[PostgresRow]>?)>(
-    (false, nil))
+  private let state = NIOLockedValueBox<(closed: Bool, open: [EventLoopPromise<[PostgresRow]>])>(
+    (false, []))
 
   /// Connects and logs in; an unreachable server or a refused login is `EventLogError.io`, a
   /// database that does not exist `.notFound`.
@@ -58,11 +58,12 @@ final class PostgresSession: @unchecked Sendable {
   private func watchClose() {
     let state = state
     connection.closeFuture.whenComplete { _ in
-      state.withLockedValue { current in
+      let open = state.withLockedValue { current in
         current.closed = true
-        current.waiting?.fail(ConnectionClosed())
-        current.waiting = nil
+        defer { current.open = [] }
+        return current.open
       }
+      for promise in open { promise.fail(ConnectionClosed()) }
     }
   }
 
@@ -82,24 +83,44 @@ final class PostgresSession: @unchecked Sendable {
   func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), wait: Double = 0)
     throws(EventLogError) -> [PostgresRow]
   {
+    try self.wait(for: send(sql, binds), lockWait: wait)
+  }
+
+  /// A statement sent and not yet waited for (`send`, `wait(for:)`).
+  struct Sent {
+    fileprivate let promise: EventLoopPromise<[PostgresRow]>
+  }
+
+  /// Sends one statement without waiting for its answer: the caller goes on with its own work
+  /// (the next block of an import) while the server runs it. Statements run in the order sent.
+  func send(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) -> Sent {
     let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
     let closed = state.withLockedValue { current in
-      if !current.closed { current.waiting = promise }
+      if !current.closed { current.open.append(promise) }
       return current.closed
     }
     if closed {
       promise.fail(ConnectionClosed())
-      throw .io(name: location.name, detail: "the server closed the connection")
+    } else {
+      connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).map(\.rows)
+        .cascade(to: promise)
     }
-    defer { state.withLockedValue { $0.waiting = nil } }
-    connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).map(\.rows)
-      .cascade(to: promise)
+    return Sent(promise: promise)
+  }
+
+  /// Waits for a sent statement's rows; `lockWait` is the wait a lock timeout reports.
+  func wait(for sent: Sent, lockWait: Double = 0) throws(EventLogError) -> [PostgresRow] {
+    defer {
+      state.withLockedValue { current in
+        current.open.removeAll { $0.futureResult === sent.promise.futureResult }
+      }
+    }
     do {
-      return try promise.futureResult.wait()
+      return try sent.promise.futureResult.wait()
     } catch is ConnectionClosed {
       throw .io(name: location.name, detail: "the server closed the connection")
     } catch {
-      throw Self.fault(error, location: location, wait: wait)
+      throw Self.fault(error, location: location, wait: lockWait)
     }
   }
 

@@ -50,29 +50,7 @@ extension SQLiteBatchWriter {
   func keep(
     _ block: AppendBlock, keyed: [(key: Int64, row: Int32)], _ statements: Statements
   ) throws {
-    var new: [(key: Int64, position: Int64)] = []
-    for entry in keyed {
-      guard case .appended(let position) = block.outcomes[Int(entry.row)] else { continue }
-      new.append((entry.key, position))
-    }
-    if !new.isEmpty {
-      // Merged from the back; positions grow through the batch, so with equal keys the new
-      // ones come after.
-      var old = keys.pending.count - 1
-      var next = new.count - 1
-      keys.pending.append(contentsOf: new)
-      var target = keys.pending.count - 1
-      while next >= 0 {
-        if old >= 0, keys.pending[old].key > new[next].key {
-          keys.pending[target] = keys.pending[old]
-          old -= 1
-        } else {
-          keys.pending[target] = new[next]
-          next -= 1
-        }
-        target -= 1
-      }
-    }
+    CommandKey.merge(CommandIDRule.appendedKeys(block, keyed: keyed), into: &keys.pending)
     if keys.pending.count >= Self.pendingKeyLimit { try writeKeys(statements) }
   }
 
