@@ -46,12 +46,13 @@ def main():
                              check=True, capture_output=True, text=True).stdout.strip()
     base = url.rsplit("/", 1)[0]
     try:
+        version = server_version(base)
         rows = run(args, shelflog, work, base)
     finally:
         if server_dir:
             subprocess.run([os.path.join(ROOT, "Scripts/postgres-throwaway.sh"), "stop", server_dir])
             subprocess.run(["rm", "-rf", server_dir])
-    write_section(args, rows, server_version(base))
+    write_section(args, rows, version)
 
 
 def psql(base, database, sql):

@@ -20,8 +20,9 @@ extension PostgresEventStore {
     select: String, from source: String, where conditions: [String], binds: PostgresBindings,
     order: PageOrder, _ body: ([PostgresRow]) throws -> Void
   ) throws {
-    var after: (Int64, Int64)?
-    while true {
+    // Each page's query goes out before the page before it is handed on: the server reads
+    // the next page while this thread decodes and folds the current one.
+    func send(after: (Int64, Int64)?) -> PostgresSession.Sent {
       var binds = binds
       var clauses = conditions
       let orderBy: String
@@ -41,18 +42,30 @@ extension PostgresEventStore {
         }
       }
       let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
-      let rows = try session.query(
+      return session.send(
         "SELECT \(select) FROM \(source)\(condition) ORDER BY \(orderBy) LIMIT \(Self.pageSize)",
         binds)
-      if rows.isEmpty { return }
-      try body(rows)
-      if rows.count < Self.pageSize { return }
-      let last = rows[rows.count - 1].makeRandomAccess()
+    }
+    var sent = send(after: nil)
+    while true {
+      let rows = try session.wait(for: sent)
+      guard rows.count == Self.pageSize else {
+        if !rows.isEmpty { try body(rows) }
+        return
+      }
+      let last = Array(rows[rows.count - 1])
       switch order {
       case .occurrence(let occurred, let position):
-        after = (PostgresCells.int(last[occurred]) ?? 0, PostgresCells.int(last[position]) ?? 0)
+        sent = send(
+          after: (PostgresCells.int(last[occurred]) ?? 0, PostgresCells.int(last[position]) ?? 0))
       case .position(let position):
-        after = (0, PostgresCells.int(last[position]) ?? 0)
+        sent = send(after: (0, PostgresCells.int(last[position]) ?? 0))
+      }
+      do {
+        try body(rows)
+      } catch {
+        _ = try? session.wait(for: sent)
+        throw error
       }
     }
   }
@@ -127,7 +140,9 @@ extension PostgresEventStore {
   /// Reads one replay row (the columns of `PostgresSchema.replayColumns`) into `rows`; false
   /// when it cannot be read.
   private func decodeEvent(_ row: PostgresRow, into rows: inout EventRows) throws -> Bool {
-    let cells = row.makeRandomAccess()
+    // The cells in order (a random-access row builds a name table per row).
+    let cells = Array(row)
+    guard cells.count == 9 else { return false }
     guard let position = PostgresCells.int(cells[0]),
       let type = PostgresCells.int(cells[1]).flatMap(CompactForm.type(code:)),
       let isbn = PostgresCells.int(cells[3]).flatMap(ISBN.init(number:)),

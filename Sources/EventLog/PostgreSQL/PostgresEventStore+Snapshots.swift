@@ -333,6 +333,7 @@ extension PostgresEventStore {
       head.append(Int64(batches.count))
       try session.query(
         "UPDATE log_head SET position = $1, hash = $2, recorded_us = $3, batches = $4", head)
+      try session.query("ANALYZE log_events")
       try session.query("COMMIT")
     } catch {
       _ = try? session.query("ROLLBACK")
