@@ -144,10 +144,15 @@ def run(args, shelflog, work, base):
 
 
 def write_section(args, rows, version):
+    import datetime
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
     lines = [
         "## PostgreSQL",
         "",
-        f"Measured by `Scripts/bench.sh` (`Scripts/bench_postgres.py --runs {args.runs}`) on {machine()},",
+        f"Measured {date} (release build of commit `{commit}`) by `Scripts/bench.sh`",
+        f"(`Scripts/bench_postgres.py --runs {args.runs}`) on {machine()},",
         f"PostgreSQL {version} (a throwaway server on 127.0.0.1, Debian's package, default settings).",
         "",
         "| figure | shelflog (s) | baseline (s) | ratio | target |",
