@@ -70,6 +70,15 @@ public final class ChainWalk {
     lastRecorded = recorded
   }
 
+  /// The fault of a walk that stopped short of `end` (positions missing at the end of its
+  /// range), nil when it reached it.
+  public func gap(before end: Int64) -> VerifyFault? {
+    guard lastPosition != end else { return nil }
+    return VerifyFault(
+      position: lastPosition + 1,
+      message: "position \(lastPosition + 1) is missing: positions must run 1, 2, 3 … without gaps")
+  }
+
   /// Checks one stored event; a description of its first problem, nil when it is sound.
   public func check(_ event: StoredEventBytes) -> String? {
     let fields = event.fields

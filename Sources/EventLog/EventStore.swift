@@ -137,6 +137,15 @@ public protocol BatchWriter: AnyObject {
 
 /// What the batches table records of one batch (positions are the writer's).
 public struct BatchRecord: Sendable, Equatable {
+  /// The batch as stored, with the positions its events took.
+  func stored(first: Int64?, last: Int64?) -> StoredBatch {
+    StoredBatch(
+      sha256: sha256, fileName: fileName, recordedAt: recordedAt.description,
+      recordedMicroseconds: recordedAt.microseconds, accepted: Int64(accepted),
+      rejected: Int64(rejected), skipped: Int64(skipped), firstPosition: first, lastPosition: last
+    )
+  }
+
   public var sha256: String
   public var fileName: String
   public var recordedAt: Timestamp

@@ -162,23 +162,9 @@ final class PostgresBatchWriter: BatchWriter {
       pending = []
     }
     let positions = firstPosition.map { ($0, position) }
-    var binds = PostgresBindings()
-    binds.append(batchNumber)
-    binds.append(NIOCore.ByteBuffer(bytes: Hex.bytes(batch.sha256) ?? []))
-    binds.append(batch.fileName)
-    binds.append(batch.recordedAt.microseconds)
-    binds.append(Int64(batch.accepted))
-    binds.append(Int64(batch.rejected))
-    binds.append(Int64(batch.skipped))
-    binds.append(positions?.0)
-    binds.append(positions?.1)
-    binds.append(positions == nil ? nil : earliest)
-    try session.query(
-      """
-      INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted, rows_rejected,
-        rows_skipped, first_position, last_position, min_occurred_us)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-      """, binds)
+    try PostgresEventStore.insertBatch(
+      session, number: batchNumber, batch.stored(first: positions?.0, last: positions?.1),
+      earliest: positions == nil ? nil : earliest)
     var head = PostgresBindings()
     head.append(position)
     head.append(NIOCore.ByteBuffer(bytes: chain.head))

@@ -243,12 +243,7 @@ extension PostgresEventStore {
         if walk.events & 0xFFFF == 0 { progress(walk.events) }
       }
     }
-    if fault == nil, walk.position != end {
-      fault = VerifyFault(
-        position: walk.position + 1,
-        message:
-          "position \(walk.position + 1) is missing: positions must run 1, 2, 3 … without gaps")
-    }
+    if fault == nil { fault = walk.gap(before: end) }
     return fault
   }
 
@@ -279,6 +274,30 @@ extension PostgresEventStore {
 }
 
 extension PostgresEventStore {
+  /// Records one batch in `log_batches`, with its earliest business time when it holds events
+  /// (which snapshots it makes stale).
+  static func insertBatch(
+    _ session: PostgresSession, number: Int64, _ batch: StoredBatch, earliest: Int64?
+  ) throws(EventLogError) {
+    var binds = PostgresBindings()
+    binds.append(number)
+    binds.append(NIOCore.ByteBuffer(bytes: Hex.bytes(batch.sha256) ?? []))
+    binds.append(batch.fileName)
+    binds.append(batch.recordedMicroseconds)
+    binds.append(batch.accepted)
+    binds.append(batch.rejected)
+    binds.append(batch.skipped)
+    binds.append(batch.firstPosition)
+    binds.append(batch.lastPosition)
+    binds.append(batch.firstPosition == nil ? nil : earliest)
+    try session.query(
+      """
+      INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted, rows_rejected,
+        rows_skipped, first_position, last_position, min_occurred_us)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      """, binds)
+  }
+
   public func copyIn(
     batches: [StoredBatch], events: ((StoredEvent) throws -> Void) throws -> Void
   ) throws {
@@ -308,23 +327,8 @@ extension PostgresEventStore {
       }
       try insert.flush(session)
       for (index, batch) in batches.enumerated() {
-        var binds = PostgresBindings()
-        binds.append(Int64(index + 1))
-        binds.append(NIOCore.ByteBuffer(bytes: Hex.bytes(batch.sha256) ?? []))
-        binds.append(batch.fileName)
-        binds.append(batch.recordedMicroseconds)
-        binds.append(batch.accepted)
-        binds.append(batch.rejected)
-        binds.append(batch.skipped)
-        binds.append(batch.firstPosition)
-        binds.append(batch.lastPosition)
-        binds.append(earliest[Int64(index + 1)])
-        try session.query(
-          """
-          INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted,
-            rows_rejected, rows_skipped, first_position, last_position, min_occurred_us)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-          """, binds)
+        try Self.insertBatch(
+          session, number: Int64(index + 1), batch, earliest: earliest[Int64(index + 1)])
       }
       var head = PostgresBindings()
       head.append(last?.position ?? 0)

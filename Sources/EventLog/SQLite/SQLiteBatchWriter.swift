@@ -147,27 +147,9 @@ final class SQLiteBatchWriter: BatchWriter {
       indexesToBuild = []
     }
     let positions = firstPosition.map { ($0, position) }
-    try db.execute(
-      sql: """
-        INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted,
-          rows_rejected, rows_skipped, first_position, last_position)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        batchNumber, Data(Hex.bytes(batch.sha256) ?? []), batch.fileName,
-        batch.recordedAt.microseconds, batch.accepted, batch.rejected, batch.skipped,
-        positions?.0, positions?.1,
-      ])
-    if let (first, last) = positions {
-      // The batch's earliest business time: a snapshot later than it is stale for cuts that
-      // know this batch.
-      try db.execute(
-        sql: """
-          INSERT INTO batch_extents (first_position, last_position, min_occurred_us)
-          VALUES (?, ?, ?)
-          """,
-        arguments: [first, last, earliest])
-    }
+    try SQLiteEventStore.insertBatch(
+      db, number: batchNumber, batch.stored(first: positions?.0, last: positions?.1),
+      earliest: positions == nil ? nil : earliest)
     return positions
   }
 

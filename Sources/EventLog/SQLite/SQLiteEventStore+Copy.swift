@@ -3,6 +3,32 @@ import GRDB
 import LibraryDomain
 
 extension SQLiteEventStore {
+  /// Records one batch: its row in `log_batches` and, when it holds events, its earliest
+  /// business time in `batch_extents` (a snapshot later than it is stale for cuts that know
+  /// the batch).
+  static func insertBatch(_ db: Database, number: Int64, _ batch: StoredBatch, earliest: Int64?)
+    throws
+  {
+    try db.execute(
+      sql: """
+        INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted,
+          rows_rejected, rows_skipped, first_position, last_position)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        number, Data(Hex.bytes(batch.sha256) ?? []), batch.fileName, batch.recordedMicroseconds,
+        batch.accepted, batch.rejected, batch.skipped, batch.firstPosition, batch.lastPosition,
+      ])
+    if let first = batch.firstPosition, let last = batch.lastPosition, let earliest {
+      try db.execute(
+        sql: """
+          INSERT INTO batch_extents (first_position, last_position, min_occurred_us)
+          VALUES (?, ?, ?)
+          """,
+        arguments: [first, last, earliest])
+    }
+  }
+
   public func copyIn(
     batches: [StoredBatch], events: ((StoredEvent) throws -> Void) throws -> Void
   ) throws {
@@ -10,20 +36,7 @@ extension SQLiteEventStore {
       guard try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM log_batches)") ?? true)
       else { throw EventLogError.notEmpty(path: path) }
       var numbers: [String: Int64] = [:]
-      for (index, batch) in batches.enumerated() {
-        numbers[batch.sha256] = Int64(index + 1)
-        try db.execute(
-          sql: """
-            INSERT INTO log_batches (id, sha256, file_name, recorded_us, rows_accepted,
-              rows_rejected, rows_skipped, first_position, last_position)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
-            index + 1, Data(Hex.bytes(batch.sha256) ?? []), batch.fileName,
-            batch.recordedMicroseconds, batch.accepted, batch.rejected, batch.skipped,
-            batch.firstPosition, batch.lastPosition,
-          ])
-      }
+      for (index, batch) in batches.enumerated() { numbers[batch.sha256] = Int64(index + 1) }
       let insert = try db.makeStatement(
         sql: """
           INSERT INTO log_events (position, type, command_id, isbn, title, author, quantity,
@@ -55,14 +68,8 @@ extension SQLiteEventStore {
           earliest[copied.batch] ?? Int64.max, event.occurredMicroseconds)
       }
       for (index, batch) in batches.enumerated() {
-        guard let first = batch.firstPosition, let last = batch.lastPosition,
-          let time = earliest[Int64(index + 1)]
-        else { continue }
-        try db.execute(
-          sql: """
-            INSERT INTO batch_extents (first_position, last_position, min_occurred_us)
-            VALUES (?, ?, ?)
-            """, arguments: [first, last, time])
+        try Self.insertBatch(
+          db, number: Int64(index + 1), batch, earliest: earliest[Int64(index + 1)])
       }
       return ((), true)
     }

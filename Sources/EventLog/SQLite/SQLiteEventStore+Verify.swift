@@ -84,12 +84,7 @@ extension SQLiteEventStore {
         return true
       }
       // Rows missing at the end of the range (a gap before `end`) are a gap too.
-      if fault == nil, walk.position != end {
-        fault = VerifyFault(
-          position: walk.position + 1,
-          message:
-            "position \(walk.position + 1) is missing: positions must run 1, 2, 3 … without gaps")
-      }
+      if fault == nil { fault = walk.gap(before: end) }
       return fault
     }
   }
