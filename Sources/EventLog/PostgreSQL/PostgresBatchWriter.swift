@@ -165,16 +165,9 @@ final class PostgresBatchWriter: BatchWriter {
     try PostgresEventStore.insertBatch(
       session, number: batchNumber, batch.stored(first: positions?.0, last: positions?.1),
       earliest: positions == nil ? nil : earliest)
-    var head = PostgresBindings()
-    head.append(position)
-    head.append(NIOCore.ByteBuffer(bytes: chain.head))
-    head.append(batch.recordedAt.microseconds)
-    head.append(batchNumber)
-    try session.query(
-      """
-      UPDATE log_head SET position = $1, hash = $2, recorded_us = greatest(recorded_us, $3),
-        batches = $4
-      """, head)
+    try PostgresEventStore.moveHead(
+      session, position: position, hash: chain.head, recorded: batch.recordedAt.microseconds,
+      batches: batchNumber)
     return positions
   }
 }

@@ -1,13 +1,17 @@
 import NIOCore
 import PostgresNIO
 
-/// Reads the cells of a result row as the columns shelflog stores: integers, text and bytes,
-/// in binary or text format, without PostgresNIO's generic decoding per cell.
+/// Reads the cells of a result row (PostgresNIO asks for every result column in binary form)
+/// as the columns shelflog stores: integers, text and bytes, without PostgresNIO's generic
+/// decoding per cell. A row's cells are read in order (`Array(row)`): a random-access row
+/// builds a table of column names for every row.
 enum PostgresCells {
+  /// A row's cells, in order.
+  static func cells(_ row: PostgresRow) -> [PostgresCell] { Array(row) }
+
   /// An integer column (smallint, integer or bigint); nil for NULL.
   static func int(_ cell: PostgresCell) -> Int64? {
     guard var buffer = cell.bytes else { return nil }
-    if cell.format == .text { return Int64(String(buffer: buffer)) }
     switch buffer.readableBytes {
     case 8: return buffer.readInteger(as: Int64.self)
     case 4: return buffer.readInteger(as: Int32.self).map(Int64.init)
@@ -23,13 +27,7 @@ enum PostgresCells {
 
   /// A bytea column's bytes (empty for NULL).
   static func bytes(_ cell: PostgresCell) -> [UInt8] {
-    guard let buffer = cell.bytes else { return [] }
-    if cell.format == .text {
-      // `\x` then hex.
-      let text = String(buffer: buffer)
-      return Hex.bytes(String(text.dropFirst(2))) ?? []
-    }
-    return Array(buffer.readableBytesView)
+    cell.bytes.map { Array($0.readableBytesView) } ?? []
   }
 
   /// Hands the bytes of a text or bytea column to `body` without a copy.

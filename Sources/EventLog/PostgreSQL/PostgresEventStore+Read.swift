@@ -125,7 +125,7 @@ extension PostgresEventStore {
         guard try decodeEvent(row, into: &block) else {
           throw EventLogError.database(
             path: name,
-            detail: "event at position \(PostgresCells.int(row.makeRandomAccess()[0]) ?? 0)"
+            detail: "event at position \(PostgresCells.int(Array(row)[0]) ?? 0)"
               + " cannot be read; run shelflog verify")
         }
         if block.isFull {
@@ -172,7 +172,7 @@ extension PostgresEventStore {
       "SELECT position, hash FROM log_events WHERE position <= $1 ORDER BY position DESC LIMIT 1",
       binds)
     return rows.first.map { row in
-      let cells = row.makeRandomAccess()
+      let cells = Array(row)
       return LogHead(
         position: PostgresCells.int(cells[0]) ?? 0, hash: Hex.string(PostgresCells.bytes(cells[1])))
     }
@@ -232,7 +232,7 @@ extension PostgresEventStore {
         binds: binds, order: .position(0)
       ) { rows in
         for row in rows {
-          let cells = row.makeRandomAccess()
+          let cells = Array(row)
           let occurred = PostgresCells.int(cells[8]) ?? 0
           let recorded = PostgresCells.int(cells[9]) ?? 0
           try body(
@@ -261,7 +261,7 @@ extension PostgresEventStore {
       FROM log_batches ORDER BY recorded_us, first_position NULLS FIRST, id
       """
     ).map { row in
-      let cells = row.makeRandomAccess()
+      let cells = Array(row)
       let recorded = PostgresCells.int(cells[2]) ?? 0
       return StoredBatch(
         sha256: Hex.string(PostgresCells.bytes(cells[0])), fileName: PostgresCells.string(cells[1]),
@@ -290,7 +290,7 @@ extension PostgresEventStore {
       GROUP BY b.sha256
       """, binds)
     {
-      let cells = row.makeRandomAccess()
+      let cells = Array(row)
       counts[Hex.string(PostgresCells.bytes(cells[0]))] = Int(PostgresCells.int(cells[1]) ?? 0)
     }
     return counts

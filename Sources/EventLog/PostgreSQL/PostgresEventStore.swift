@@ -40,8 +40,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   private static func schemaVersion(_ session: PostgresSession) throws(EventLogError) -> Int? {
     // The table is named in a query only once it is known to exist (it is resolved when the
     // query is parsed).
-    let exists = try session.query("SELECT to_regclass('shelflog_schema') IS NOT NULL")
-    guard exists.first?.first?.bytes?.getInteger(at: 0, as: UInt8.self) == 1 else { return nil }
+    let exists = try session.query("SELECT (to_regclass('shelflog_schema') IS NOT NULL)::int")
+    guard exists.first?.first.flatMap(PostgresCells.int) == 1 else { return nil }
     let rows = try session.query("SELECT max(version) FROM shelflog_schema")
     return rows.first.flatMap { row in row.first.flatMap(PostgresCells.int) }.map { Int($0) }
   }
@@ -97,16 +97,26 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   public func appendTransaction<Result>(
     _ body: (any BatchWriter) throws -> (Result, commit: Bool)
   ) throws -> Result {
+    try holdingHead { head in
+      try body(
+        PostgresBatchWriter(
+          store: self, position: PostgresCells.int(head[0]) ?? 0,
+          hash: PostgresCells.bytes(head[1]), recorded: PostgresCells.int(head[2]),
+          batches: PostgresCells.int(head[3]) ?? 0))
+    }
+  }
+
+  /// Runs `body` in a write transaction holding the append lock, with the head row (position,
+  /// hash, recorded_us, batches); commits when it returns `commit: true`, rolls back when it
+  /// returns false or throws.
+  func holdingHead<Result>(_ body: ([PostgresCell]) throws -> (Result, commit: Bool)) throws
+    -> Result
+  {
     guard access == .write else {
       throw EventLogError.readOnly(path: name, detail: "opened for reading")
     }
     do {
-      let head = try beginAppend()
-      let writer = PostgresBatchWriter(
-        store: self, position: PostgresCells.int(head[0]) ?? 0,
-        hash: PostgresCells.bytes(head[1]), recorded: PostgresCells.int(head[2]),
-        batches: PostgresCells.int(head[3]) ?? 0)
-      let (result, commit) = try body(writer)
+      let (result, commit) = try body(try beginAppend())
       try session.query(commit ? "COMMIT" : "ROLLBACK")
       return result
     } catch {
@@ -115,16 +125,33 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
   }
 
+  /// Moves the head row to the log's new last event (inside `holdingHead`); the latest
+  /// recorded time never goes back.
+  static func moveHead(
+    _ session: PostgresSession, position: Int64, hash: [UInt8], recorded: Int64?, batches: Int64
+  ) throws(EventLogError) {
+    var binds = PostgresBindings()
+    binds.append(position)
+    binds.append(NIOCore.ByteBuffer(bytes: hash))
+    binds.append(recorded)
+    binds.append(batches)
+    try session.query(
+      """
+      UPDATE log_head SET position = $1, hash = $2, recorded_us = greatest(recorded_us, $3),
+        batches = $4
+      """, binds)
+  }
+
   /// Begins a write transaction and takes the append lock: the head row (position, hash,
   /// recorded_us, batches), which whoever holds it appends after. `--wait` bounds how long
   /// another appender may hold it (a timeout is SQLSTATE 55P03: busy, exit 75).
-  func beginAppend() throws -> PostgresRandomAccessRow {
+  private func beginAppend() throws -> [PostgresCell] {
     try session.query("BEGIN ISOLATION LEVEL READ COMMITTED")
     try session.query("SET LOCAL lock_timeout = '\(Int((wait * 1000).rounded()))ms'")
     let head = try session.query(
       "SELECT position, hash, recorded_us, batches FROM log_head FOR UPDATE", wait: wait)
     try session.query("SET LOCAL lock_timeout = 0")
-    guard let row = head.first?.makeRandomAccess() else {
+    guard let row = head.first.map(PostgresCells.cells) else {
       throw EventLogError.notALog(path: name, detail: "the head row is missing")
     }
     return row
@@ -150,7 +177,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
   /// A row of `loggedColumns` as the duplicate check compares it, with its key.
   static func loggedCommand(_ row: PostgresRow) -> (key: Int64, event: LoggedCommand) {
-    let cells = row.makeRandomAccess()
+    let cells = Array(row)
     let isbn = PostgresCells.int(cells[3]) ?? 0
     return (
       PostgresCells.int(cells[9]) ?? 0,

@@ -118,23 +118,10 @@ final class PostgresSession: @unchecked Sendable {
     do {
       return try sent.promise.futureResult.wait()
     } catch is ConnectionClosed {
-      throw .io(name: location.name, detail: "the server closed the connection")
+      throw .io(path: location.name, detail: "the server closed the connection")
     } catch {
       throw Self.fault(error, location: location, wait: lockWait)
     }
-  }
-
-  /// Runs one statement and hands its rows to `body` (on this thread, after all have come).
-  func query(
-    _ sql: String, _ binds: PostgresBindings = PostgresBindings(),
-    _ body: (PostgresRandomAccessRow) throws -> Void
-  ) throws {
-    for row in try query(sql, binds) { try body(row.makeRandomAccess()) }
-  }
-
-  /// The SQLSTATE of a server's error, nil for any other error.
-  static func sqlState(_ error: any Error) -> String? {
-    (error as? PSQLError)?.serverInfo?[.sqlState]
   }
 
   /// A log fault for a driver or server error, in one line without the password.
@@ -142,16 +129,16 @@ final class PostgresSession: @unchecked Sendable {
     if let fault = error as? EventLogError { return fault }
     let name = location.name
     guard let error = error as? PSQLError else {
-      return .io(name: name, detail: oneLine(String(describing: error)))
+      return .io(path: name, detail: oneLine(String(describing: error)))
     }
     if let info = error.serverInfo {
       let message = oneLine(info[.message] ?? "server error")
       switch info[.sqlState] ?? "" {
       case "3D000": return .notFound(path: name)
-      case "28P01", "28000": return .io(name: name, detail: "login refused: \(message)")
+      case "28P01", "28000": return .io(path: name, detail: "login refused: \(message)")
       case "55P03": return .busy(path: name, seconds: wait)
       case "57P01", "57P02", "57P03", "08000", "08003", "08006":
-        return .io(name: name, detail: message)
+        return .io(path: name, detail: message)
       case "42501": return .readOnly(path: name, detail: message)
       default: return .database(path: name, detail: message)
       }
@@ -162,22 +149,17 @@ final class PostgresSession: @unchecked Sendable {
       // NIO's description of a refused connection repeats the target; the reason is enough.
       let reason =
         underlying.map { $0.contains("Connection refused") ? "connection refused" : $0 }
-      return .io(name: name, detail: "cannot reach the server" + (reason.map { ": \($0)" } ?? ""))
+      return .io(path: name, detail: "cannot reach the server" + (reason.map { ": \($0)" } ?? ""))
     case .sslUnsupported:
-      return .io(name: name, detail: "the server does not offer TLS (sslmode=require)")
+      return .io(path: name, detail: "the server does not offer TLS (sslmode=require)")
     case .authMechanismRequiresPassword:
-      return .io(name: name, detail: "login refused: the server asks for a password")
+      return .io(path: name, detail: "login refused: the server asks for a password")
     default:
-      return .io(name: name, detail: "\(error.code)" + (underlying.map { ": \($0)" } ?? ""))
+      return .io(path: name, detail: "\(error.code)" + (underlying.map { ": \($0)" } ?? ""))
     }
   }
 
   private static func oneLine(_ text: String) -> String {
     text.split(whereSeparator: \.isNewline).joined(separator: " ")
   }
-}
-
-extension EventLogError {
-  /// An I/O fault of a PostgreSQL log (named without its password).
-  static func io(name: String, detail: String) -> EventLogError { .io(path: name, detail: detail) }
 }

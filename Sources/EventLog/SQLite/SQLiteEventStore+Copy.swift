@@ -35,8 +35,7 @@ extension SQLiteEventStore {
     try writeTransaction { db -> (Void, commit: Bool) in
       guard try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM log_batches)") ?? true)
       else { throw EventLogError.notEmpty(path: path) }
-      var numbers: [String: Int64] = [:]
-      for (index, batch) in batches.enumerated() { numbers[batch.sha256] = Int64(index + 1) }
+      var tally = CopyTally(batches, name: path)
       let insert = try db.makeStatement(
         sql: """
           INSERT INTO log_events (position, type, command_id, isbn, title, author, quantity,
@@ -44,10 +43,9 @@ extension SQLiteEventStore {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """)
       let key = try db.makeStatement(sql: "INSERT INTO command_keys (key, position) VALUES (?, ?)")
-      var earliest: [Int64: Int64] = [:]
       var packed = [UInt8](repeating: 0, count: CompactForm.packedCommandIDLength)
       try events { event in
-        let copied = try CopiedEvent(event, numbers: numbers, name: path)
+        let copied = try tally.take(event)
         var commandID: DatabaseValueConvertible = event.commandID
         var text = event.commandID
         let isUUID = text.withUTF8 { bytes in
@@ -64,39 +62,11 @@ extension SQLiteEventStore {
         if !event.commandID.isEmpty {
           try key.execute(arguments: [CommandKey.of(event.commandID), event.position])
         }
-        earliest[copied.batch] = min(
-          earliest[copied.batch] ?? Int64.max, event.occurredMicroseconds)
       }
-      for (index, batch) in batches.enumerated() {
-        try Self.insertBatch(
-          db, number: Int64(index + 1), batch, earliest: earliest[Int64(index + 1)])
+      for (number, batch) in tally.numbered {
+        try Self.insertBatch(db, number: number, batch, earliest: tally.earliest[number])
       }
       return ((), true)
     }
-  }
-}
-
-/// An event of another log in this log's stored form: what a copy checks before it writes.
-struct CopiedEvent {
-  let typeCode: Int64
-  let isbn: Int64
-  let batch: Int64
-  let hash: [UInt8]
-
-  init(_ event: StoredEvent, numbers: [String: Int64], name: String) throws {
-    guard let type = EventType(rawValue: event.type),
-      let isbn = Int64(event.isbn), event.isbn.utf8.count == 13,
-      let batch = numbers[event.batch],
-      let hash = Hex.bytes(event.hash), hash.count == 32
-    else {
-      throw EventLogError.database(
-        path: name,
-        detail: "event at position \(event.position) of the source cannot be stored as it is;"
-          + " run shelflog verify on the source")
-    }
-    typeCode = CompactForm.code(type)
-    self.isbn = isbn
-    self.batch = batch
-    self.hash = hash
   }
 }

@@ -46,21 +46,9 @@ extension Shelflog {
         throw Failure(error)
       }
       Terminal.clearProgress()
-      let report: VerifyReport
-      do {
-        report = try LogVerifier.verify(target, thorough: false) { count in
-          Terminal.progress("verified \(count) events")
-        }
-      } catch {
-        throw Failure(error)
-      }
-      Terminal.clearProgress()
-      if let fault = report.fault {
-        let place = fault.position.map { "position \($0)" } ?? "log"
-        print("copied \(copied) events in \(batches.count) batches to \(target.name)")
-        print("FAILED at \(place): \(fault.message)")
-        throw ExitCode(Failure.verifyFault)
-      }
+      let report = try Verify.walk(
+        target, thorough: false,
+        context: "copied \(copied) events in \(batches.count) batches to \(target.name)")
       print(
         "copied \(copied) events in \(batches.count) batches from \(source.name) to"
           + " \(target.name); verify ok, head \(report.head ?? "none")")

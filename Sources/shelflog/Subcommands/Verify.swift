@@ -23,24 +23,15 @@ extension Shelflog {
     var thorough = false
 
     func run() throws {
-      let report: VerifyReport
-      let snapshots: [SnapshotCheck]
       let store = try log.open(.read)
       let started = Diagnostics.clock()
+      let report = try Self.walk(store, thorough: thorough)
+      Diagnostics.debug("verified \(report.events) events in \(Diagnostics.since(started))")
+      let snapshots: [SnapshotCheck]
       do {
-        report = try LogVerifier.verify(store, thorough: thorough) { count in
-          Terminal.progress("verified \(count) events")
-        }
         snapshots = try store.snapshotChecks()
       } catch {
         throw Failure(error)
-      }
-      Terminal.clearProgress()
-      Diagnostics.debug("verified \(report.events) events in \(Diagnostics.since(started))")
-      if let fault = report.fault {
-        let place = fault.position.map { "position \($0)" } ?? "log"
-        print("FAILED at \(place): \(fault.message)")
-        throw ExitCode(Failure.verifyFault)
       }
       if let damaged = snapshots.first(where: { !$0.intact }) {
         print(
@@ -52,6 +43,30 @@ extension Shelflog {
         "ok: \(report.events) events in \(report.batches) batches; chain and"
           + " \(thorough ? "integrity" : "index") check pass;"
           + " head \(report.head ?? "none")")
+    }
+
+    /// Walks the chain and checks the storage, with progress on a terminal. A fault is printed
+    /// as `FAILED at …` (after `context`, when given) and ends the command with exit 1.
+    static func walk(_ store: any EventStore, thorough: Bool, context: String? = nil) throws
+      -> VerifyReport
+    {
+      let report: VerifyReport
+      do {
+        report = try LogVerifier.verify(store, thorough: thorough) { count in
+          Terminal.progress("verified \(count) events")
+        }
+      } catch {
+        Terminal.clearProgress()
+        throw Failure(error)
+      }
+      Terminal.clearProgress()
+      if let fault = report.fault {
+        if let context { print(context) }
+        let place = fault.position.map { "position \($0)" } ?? "log"
+        print("FAILED at \(place): \(fault.message)")
+        throw ExitCode(Failure.verifyFault)
+      }
+      return report
     }
   }
 }
