@@ -14,6 +14,8 @@ public enum EventLogError: Error, Sendable {
   case io(path: String, detail: String)
   /// A copy's target already holds batches.
   case notEmpty(path: String)
+  /// Another `project` wrote the current-state model while this one folded.
+  case modelMoved(path: String)
   /// Any other database fault.
   case database(path: String, detail: String)
 
@@ -30,6 +32,8 @@ public enum EventLogError: Error, Sendable {
     case .io(let path, let detail): "\(path): I/O error (\(detail))"
     case .notEmpty(let path):
       "\(path): already holds batches; a copy goes into an empty log only"
+    case .modelMoved(let path):
+      "\(path): another shelflog project updated the model meanwhile; run it again"
     case .database(let path, let detail): "\(path): \(detail)"
     }
   }

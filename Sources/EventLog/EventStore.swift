@@ -46,6 +46,10 @@ public protocol EventStore: AppendTarget, Sendable {
   /// The position of the log's last event (0 for an empty log).
   func lastPosition() throws(EventLogError) -> Int64
 
+  /// A watch on the log's commits, by any process: what `log --follow` sleeps on. Made before
+  /// a read, it wakes for a commit that read missed.
+  func watchChanges() -> any ChangeWatch
+
   /// Per batch (by SHA-256), how many of its events exactly one of the two cuts applies: the
   /// causes of a restatement (`diff`).
   func eventsInExactlyOne(of first: ReplayCut, _ second: ReplayCut) throws(EventLogError)

@@ -29,13 +29,7 @@ struct SpillSink: ReplaySink {
   mutating func raised(_ anomaly: Anomaly) {
     anomalyCounts[anomaly.type, default: 0] += 1
     anomalyTotal += 1
-    anomalies.append(byte: UInt8(AnomalyType.allCases.firstIndex(of: anomaly.type) ?? 0))
-    anomalies.append(int64: anomaly.occurredAt.microseconds)
-    anomalies.append(int64: anomaly.position)
-    anomalies.append(string: anomaly.isbn.digits)
-    anomalies.append(string: anomaly.commandID)
-    anomalies.append(string: anomaly.userID)
-    anomalies.append(string: anomaly.detail)
+    anomalies.append(anomaly: anomaly)
     flush(anomalies)
   }
 
@@ -63,6 +57,17 @@ struct SpillSink: ReplaySink {
 }
 
 extension SpillFile {
+  /// Appends one anomaly record (read back by `forEachAnomaly`).
+  func append(anomaly: Anomaly) {
+    append(byte: UInt8(AnomalyType.allCases.firstIndex(of: anomaly.type) ?? 0))
+    append(int64: anomaly.occurredAt.microseconds)
+    append(int64: anomaly.position)
+    append(string: anomaly.isbn.digits)
+    append(string: anomaly.commandID)
+    append(string: anomaly.userID)
+    append(string: anomaly.detail)
+  }
+
   /// Reads the anomaly records in order.
   func forEachAnomaly(_ body: (Anomaly) throws -> Void) rethrows {
     var reader = reader(at: 0, window: 1 << 16)

@@ -17,7 +17,7 @@ struct Shelflog: ParsableCommand {
     subcommands: [
       Import.self, Log.self, Verify.self, Replay.self, Report.self, Audit.self,
       CheckCases.self, Generate.self, Snapshot.self, Explain.self, Diff.self, Reproduce.self,
-      Copy.self,
+      Copy.self, Project.self,
     ]
   )
 

@@ -197,6 +197,11 @@ extension PostgresEventStore {
       .flatMap(PostgresCells.int) ?? 0
   }
 
+  /// Polls twice a second: a read of the positions after the last one is an index probe.
+  public func watchChanges() -> any ChangeWatch {
+    PollingWatch(interval: 0.5)
+  }
+
   public func lastPosition() throws(EventLogError) -> Int64 {
     try lastPositionInTransaction()
   }

@@ -22,22 +22,39 @@ extension SQLiteEventStore {
         cut.through == nil
         ? try snapshotMaxLoans.flatMap { try bestSnapshot(db, cut: cut, maxLoans: $0) } : nil
       try start(ReplayStart(snapshot: snapshot, logEnd: logEnd))
-      // The events a cut knows are a prefix of the log (recorded times never run backwards):
-      // its known-at time becomes a last position.
-      let statement = try db.makeStatement(
-        sql: """
-          SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
-          FROM log_events INDEXED BY events_by_occurrence
-          WHERE occurred_us <= ?1 AND occurred_us > ?2 AND position <= ?3
-          ORDER BY occurred_us, position
-          """)
-      let handle = statement.sqliteStatement
-      sqlite3_bind_int64(handle, 1, cut.at.microseconds)
-      sqlite3_bind_int64(handle, 2, snapshot?.occurredAt.microseconds ?? Int64.min)
-      sqlite3_bind_int64(handle, 3, try Self.lastKnownPosition(db, cut))
-      try stream(handle, body)
+      try stream(db, cut, after: snapshot?.occurredAt.microseconds ?? Int64.min, body)
       return head
     }
+  }
+
+  public func replay(
+    _ cut: ReplayCut, occurredAfter time: Int64, _ body: (inout EventRows) throws -> Void
+  ) throws -> LogHead? {
+    try readPassingErrors { db in
+      let head = try logHead(db, cut)
+      try stream(db, cut, after: time, body)
+      return head
+    }
+  }
+
+  /// Streams the events of `cut` that occurred after `time`, in replay order.
+  private func stream(
+    _ db: Database, _ cut: ReplayCut, after time: Int64, _ body: (inout EventRows) throws -> Void
+  ) throws {
+    // The events a cut knows are a prefix of the log (recorded times never run backwards):
+    // its known-at time becomes a last position.
+    let statement = try db.makeStatement(
+      sql: """
+        SELECT position, type, command_id, isbn, title, author, quantity, user_id, occurred_us
+        FROM log_events INDEXED BY events_by_occurrence
+        WHERE occurred_us <= ?1 AND occurred_us > ?2 AND position <= ?3
+        ORDER BY occurred_us, position
+        """)
+    let handle = statement.sqliteStatement
+    sqlite3_bind_int64(handle, 1, cut.at.microseconds)
+    sqlite3_bind_int64(handle, 2, time)
+    sqlite3_bind_int64(handle, 3, try Self.lastKnownPosition(db, cut))
+    try stream(handle, body)
   }
 
   public func replay(

@@ -25,7 +25,7 @@ struct Failure: Error {
       switch error {
       case .notFound, .notALog: Self.noInput
       case .newerSchema: Self.dataError
-      case .busy: Self.busy
+      case .busy, .modelMoved: Self.busy
       case .readOnly, .notEmpty: Self.cannotCreate
       case .io, .database: Self.ioError
       }

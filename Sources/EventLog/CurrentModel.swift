@@ -1,0 +1,95 @@
+import LibraryDomain
+
+/// Where the current-state model (`shelflog project`, docs/current-model.md) stands: the last
+/// event it folded, that event's hash, the policy and model version it was built under, and the
+/// fold's state there (the snapshot codec's bytes), from which the next refresh goes on.
+public struct ModelCheckpoint: Sendable, Equatable {
+  /// The version of the model's tables and rules (`CurrentModel.version`).
+  public var version: Int
+  public var maxLoans: Int
+  public var loanDays: Int
+  /// The last event folded (0: none).
+  public var position: Int64
+  /// Its hash, lowercase hex ("" for position 0): a log rewritten under the model shows here.
+  public var hash: String
+  /// The latest business time folded (`Int64.min` for none): events that occurred after it
+  /// can be folded on from `state`; an event at or before it is a late arrival.
+  public var occurredThrough: Int64
+  /// Events folded.
+  public var events: Int
+  /// The fold's state and anomaly counts after them, in the snapshot codec's form.
+  public var state: [UInt8]
+
+  public init(
+    version: Int, maxLoans: Int, loanDays: Int, position: Int64, hash: String,
+    occurredThrough: Int64, events: Int, state: [UInt8]
+  ) {
+    self.version = version
+    self.maxLoans = maxLoans
+    self.loanDays = loanDays
+    self.position = position
+    self.hash = hash
+    self.occurredThrough = occurredThrough
+    self.events = events
+    self.state = state
+  }
+}
+
+/// One refresh's rows for the model's tables, written with the new checkpoint in one
+/// transaction.
+public struct ModelUpdate {
+  /// The new checkpoint.
+  public var checkpoint: ModelCheckpoint
+  /// The checkpoint the refresh started from (nil: none): the write is refused when the stored
+  /// one is no longer it (another refresh got there first).
+  public var previous: ModelCheckpoint?
+  /// Build the tables afresh in shadow tables and swap them in, instead of updating them.
+  public var rebuild: Bool
+  /// Every book, by ISBN.
+  public var books: [Book]
+  /// Every open loan.
+  public var openLoans: [Loan]
+  /// The anomalies of events that occurred after this time (`Int64.min`: all) are replaced
+  /// by those `anomalies` streams.
+  public var anomaliesAfter: Int64
+  /// Streams the new anomalies in replay order.
+  public var anomalies: ((Anomaly) throws -> Void) throws -> Void
+
+  public init(
+    checkpoint: ModelCheckpoint, previous: ModelCheckpoint?, rebuild: Bool, books: [Book],
+    openLoans: [Loan], anomaliesAfter: Int64,
+    anomalies: @escaping ((Anomaly) throws -> Void) throws -> Void
+  ) {
+    self.checkpoint = checkpoint
+    self.previous = previous
+    self.rebuild = rebuild
+    self.books = books
+    self.openLoans = openLoans
+    self.anomaliesAfter = anomaliesAfter
+    self.anomalies = anomalies
+  }
+}
+
+/// A log that can keep the current-state model in its own database.
+public protocol ModelStore: EventStore {
+  /// The model's checkpoint, nil when the log holds no model.
+  func modelCheckpoint() throws(EventLogError) -> ModelCheckpoint?
+
+  /// Writes the model's rows and checkpoint in one transaction. Throws
+  /// `EventLogError.modelMoved` when the stored checkpoint is no longer `update.previous`.
+  func writeModel(_ update: ModelUpdate) throws
+
+  /// The hash (hex) of the event at `position`, nil when the log has none there.
+  func eventHash(at position: Int64) throws(EventLogError) -> String?
+
+  /// The earliest business time of the events after position `after`, through `through`; nil
+  /// when there are none.
+  func earliestOccurrence(after: Int64, through: Int64) throws(EventLogError) -> Int64?
+
+  /// Streams the events of `cut` that occurred after `time`, in replay order, from one read;
+  /// returns the log head known at the cut.
+  func replay(
+    _ cut: ReplayCut, occurredAfter time: Int64, _ body: (inout EventRows) throws -> Void
+  ) throws -> LogHead?
+
+}

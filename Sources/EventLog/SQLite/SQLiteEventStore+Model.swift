@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import LibraryDomain
+
+/// The current-state model's tables (docs/current-model.md). They are not part of the log's
+/// migrations: `project` creates them, an older shelflog ignores them, and dropping them loses
+/// nothing the log does not hold.
+enum ModelSchema {
+  /// The tables, each created under `name + suffix` (a rebuild fills `_next` and renames).
+  static func tables(_ suffix: String) -> [String] {
+    [
+      """
+      CREATE TABLE current_books\(suffix) (
+        isbn TEXT PRIMARY KEY, title TEXT NOT NULL, author TEXT NOT NULL,
+        total INTEGER NOT NULL, on_loan INTEGER NOT NULL, available INTEGER NOT NULL,
+        status TEXT NOT NULL) WITHOUT ROWID
+      """,
+      """
+      CREATE TABLE current_loans\(suffix) (
+        position INTEGER PRIMARY KEY, isbn TEXT NOT NULL, user_id TEXT NOT NULL,
+        borrowed_at TEXT NOT NULL, due_at TEXT NOT NULL, borrowed_us INTEGER NOT NULL,
+        due_us INTEGER NOT NULL, counted INTEGER NOT NULL)
+      """,
+      """
+      CREATE TABLE current_users\(suffix) (
+        user_id TEXT PRIMARY KEY, open_loans INTEGER NOT NULL, max_loans INTEGER NOT NULL,
+        at_limit INTEGER NOT NULL) WITHOUT ROWID
+      """,
+      """
+      CREATE TABLE current_anomalies\(suffix) (
+        occurred_us INTEGER NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL,
+        type TEXT NOT NULL, occurred_at TEXT NOT NULL, command_id TEXT, isbn TEXT NOT NULL,
+        user_id TEXT, detail TEXT NOT NULL, PRIMARY KEY (occurred_us, position, seq))
+        WITHOUT ROWID
+      """,
+    ]
+  }
+
+  static let names = ["current_books", "current_loans", "current_users", "current_anomalies"]
+
+  /// Indexes of the live tables (made after a rebuild's swap, so their names stay).
+  static let indexes = [
+    "CREATE INDEX current_loans_by_user ON current_loans (user_id)",
+    "CREATE INDEX current_loans_by_isbn ON current_loans (isbn)",
+  ]
+
+  static let checkpoint = """
+    CREATE TABLE IF NOT EXISTS model_checkpoint (
+      id INTEGER PRIMARY KEY CHECK (id = 1), model_version INTEGER NOT NULL,
+      max_loans INTEGER NOT NULL, loan_days INTEGER NOT NULL, position INTEGER NOT NULL,
+      hash TEXT NOT NULL, occurred_us INTEGER NOT NULL, events INTEGER NOT NULL,
+      state BLOB NOT NULL)
+    """
+}
+
+extension SQLiteEventStore: ModelStore {
+  public func modelCheckpoint() throws(EventLogError) -> ModelCheckpoint? {
+    try read { db in try Self.modelCheckpoint(db) }
+  }
+
+  static func modelCheckpoint(_ db: Database) throws -> ModelCheckpoint? {
+    guard try db.tableExists("model_checkpoint") else { return nil }
+    return try Row.fetchOne(
+      db,
+      sql: """
+        SELECT model_version, max_loans, loan_days, position, hash, occurred_us, events, state
+        FROM model_checkpoint WHERE id = 1
+        """
+    ).map { row in
+      ModelCheckpoint(
+        version: row[0], maxLoans: row[1], loanDays: row[2], position: row[3], hash: row[4],
+        occurredThrough: row[5], events: row[6], state: [UInt8]((row[7] as Data?) ?? Data()))
+    }
+  }
+
+  public func writeModel(_ update: ModelUpdate) throws {
+    _ = try writeTransaction { db -> (Void, commit: Bool) in
+      guard try Self.modelCheckpoint(db) == update.previous else {
+        throw EventLogError.modelMoved(path: path)
+      }
+      let fresh = try update.rebuild || !db.tableExists("current_anomalies")
+      let suffix = fresh ? "_next" : ""
+      if fresh {
+        for name in ModelSchema.names { try db.execute(sql: "DROP TABLE IF EXISTS \(name)_next") }
+        for table in ModelSchema.tables(suffix) { try db.execute(sql: table) }
+      } else {
+        for name in ["current_books", "current_loans", "current_users"] {
+          try db.execute(sql: "DELETE FROM \(name)")
+        }
+        try db.execute(
+          sql: "DELETE FROM current_anomalies WHERE occurred_us > ?",
+          arguments: [update.anomaliesAfter])
+      }
+      try Self.insertRows(update, db, suffix: suffix)
+      if fresh {
+        for name in ModelSchema.names {
+          try db.execute(sql: "DROP TABLE IF EXISTS \(name)")
+          try db.execute(sql: "ALTER TABLE \(name)_next RENAME TO \(name)")
+        }
+        for index in ModelSchema.indexes { try db.execute(sql: index) }
+      }
+      try db.execute(sql: ModelSchema.checkpoint)
+      let point = update.checkpoint
+      try db.execute(
+        sql: """
+          INSERT OR REPLACE INTO model_checkpoint (id, model_version, max_loans, loan_days,
+            position, hash, occurred_us, events, state)
+          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          point.version, point.maxLoans, point.loanDays, point.position, point.hash,
+          point.occurredThrough, point.events, Data(point.state),
+        ])
+      return ((), true)
+    }
+  }
+
+  /// The books, open loans, users and new anomalies of `update` into the tables with `suffix`.
+  private static func insertRows(_ update: ModelUpdate, _ db: Database, suffix: String) throws {
+    let book = try db.makeStatement(
+      sql: "INSERT INTO current_books\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    for entry in update.books {
+      try book.execute(arguments: [
+        entry.isbn.digits, entry.title, entry.author, entry.total, entry.onLoan,
+        entry.available, entry.status.rawValue,
+      ])
+    }
+    let loan = try db.makeStatement(
+      sql: "INSERT INTO current_loans\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    let loanLength = ReplayPolicy(
+      loanDays: update.checkpoint.loanDays, maxLoans: update.checkpoint.maxLoans
+    ).loanMicroseconds
+    var openByUser: [String: Int] = [:]
+    for entry in update.openLoans {
+      let due = entry.borrowedAt.microseconds + loanLength
+      try loan.execute(arguments: [
+        entry.position, entry.isbn.digits, entry.userID, entry.borrowedAt.description,
+        Timestamp(microseconds: due).description, entry.borrowedAt.microseconds, due,
+        entry.counted ? 1 : 0,
+      ])
+      openByUser[entry.userID, default: 0] += 1
+    }
+    let user = try db.makeStatement(
+      sql: "INSERT INTO current_users\(suffix) VALUES (?, ?, ?, ?)")
+    let maxLoans = update.checkpoint.maxLoans
+    for (id, open) in openByUser.sorted(by: { $0.key < $1.key }) {
+      try user.execute(arguments: [id, open, maxLoans, open >= maxLoans ? 1 : 0])
+    }
+    let anomaly = try db.makeStatement(
+      sql: "INSERT INTO current_anomalies\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    var last: Int64 = -1
+    var seq = 0
+    try update.anomalies { entry in
+      seq = entry.position == last ? seq + 1 : 0
+      last = entry.position
+      try anomaly.execute(arguments: [
+        entry.occurredAt.microseconds, entry.position, seq, entry.type.rawValue,
+        entry.occurredAt.description, entry.commandID, entry.isbn.digits, entry.userID,
+        entry.detail,
+      ])
+    }
+  }
+
+  public func eventHash(at position: Int64) throws(EventLogError) -> String? {
+    try read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT hash FROM log_events WHERE position = ?", arguments: [position]
+      ).map { Hex.string(($0[0] as Data?) ?? Data()) }
+    }
+  }
+
+  public func earliestOccurrence(after: Int64, through: Int64) throws(EventLogError) -> Int64? {
+    try read { db in
+      try Int64.fetchOne(
+        db, sql: "SELECT min(occurred_us) FROM log_events WHERE position > ? AND position <= ?",
+        arguments: [after, through])
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import EventLog
+import LibraryDomain
+import Replay
+
+extension Shelflog {
+  /// Keeps the current-state tables (`current_books`, `current_loans`, …) up to date.
+  struct Project: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Keep the current-state tables in the log's database up to date.",
+      discussion: """
+        Folds the events appended since the model's checkpoint into current_books, \
+        current_loans, current_users and current_anomalies (docs/current-model.md): every \
+        event of the log, as the log knows it now. A late batch folds again from the latest \
+        snapshot before it (shelflog snapshot), a changed policy or a rewritten log rebuilds \
+        the tables; readers see the old tables until the new ones are whole. --status says \
+        how far behind the model is, and changes nothing.
+        """)
+
+    @OptionGroup var log: LogOptions
+
+    @Flag(help: "Say how far behind the model is; change nothing.")
+    var status = false
+
+    @Option(help: ArgumentHelp("Days a loan may run (default 21).", valueName: "days"))
+    var loanDays: Int?
+
+    @Option(
+      help: ArgumentHelp("Open loans per user before loan_limit_exceeded (default 5).",
+        valueName: "count"))
+    var maxLoans: Int?
+
+    @Option(help: ArgumentHelp("A JSON policy file, as for replay.", valueName: "file"))
+    var policy: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for a busy log (default 30).", valueName: "s"))
+    var wait: Double = 30
+
+    func validate() throws {
+      if let loanDays, loanDays < 0 { throw ValidationError("--loan-days takes 0 or more") }
+      if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
+      if wait < 0 || !wait.isFinite { throw ValidationError("--wait takes seconds, 0 or more") }
+    }
+
+    func run() throws {
+      let policy = try ReplayArguments.policy(
+        file: policy, loanDays: loanDays, maxLoans: maxLoans)
+      let store = try Self.modelStore(log.open(status ? .read : .write, wait: wait))
+      do {
+        if status {
+          print(Self.describe(try CurrentModel.status(store, policy: policy), log: store.name))
+          return
+        }
+        print(Self.describe(try Self.refresh(store, policy: policy)))
+      } catch {
+        throw Failure(replay: error)
+      }
+    }
+
+    /// Refreshes the model, with progress on a terminal.
+    static func refresh(_ store: any ModelStore, policy: ReplayPolicy) throws(ReplayError)
+      -> ModelRefresh
+    {
+      defer { Terminal.clearProgress() }
+      return try CurrentModel.refresh(store, policy: policy) { count in
+        Terminal.progress("model: folded \(count) events")
+      }
+    }
+
+    /// The log as a store that can keep the model.
+    static func modelStore(_ store: any EventStore) throws(Failure) -> any ModelStore {
+      guard let store = store as? any ModelStore else {
+        throw Failure(
+          code: Failure.usage,
+          message: "\(store.name): the current-state model is kept in SQLite logs only so far")
+      }
+      return store
+    }
+
+    /// One line for what a refresh did.
+    static func describe(_ refresh: ModelRefresh) -> String {
+      let at = "model at position \(refresh.position)"
+      return switch refresh.kind {
+      case .upToDate: "\(at): up to date"
+      case .appended: "\(at): folded the \(refresh.folded) events appended since its checkpoint"
+      case .refolded(let from):
+        "\(at): a late batch; folded \(refresh.folded) events again from "
+          + (from.map { "the snapshot at \($0)" } ?? "the first event")
+      case .rebuilt(let reason): "\(at): rebuilt (\(reason)); folded \(refresh.folded) events"
+      }
+    }
+
+    /// `--status`: where the model stands, and what the next refresh would do.
+    static func describe(_ status: ModelStatus, log: String) -> String {
+      guard let checkpoint = status.checkpoint else {
+        return "no model in \(log) (log end \(status.logEnd)); shelflog project builds it"
+      }
+      var text =
+        "model at position \(checkpoint.position) of \(status.logEnd)"
+        + " (\(status.behind) events behind); version \(checkpoint.version),"
+        + " max_loans \(checkpoint.maxLoans), loan_days \(checkpoint.loanDays)"
+      if let reason = status.rebuildReason { text += "\nthe next project rebuilds it: \(reason)" }
+      return text
+    }
+  }
+}
