@@ -17,12 +17,14 @@ public struct ModelCheckpoint: Sendable, Equatable {
   public var occurredThrough: Int64
   /// Events folded.
   public var events: Int
+  /// The log's append-only guards when the model read it (`ModelStore.logGuards`).
+  public var guards: String
   /// The fold's state and anomaly counts after them, in the snapshot codec's form.
   public var state: [UInt8]
 
   public init(
     version: Int, maxLoans: Int, loanDays: Int, position: Int64, hash: String,
-    occurredThrough: Int64, events: Int, state: [UInt8]
+    occurredThrough: Int64, events: Int, guards: String, state: [UInt8]
   ) {
     self.version = version
     self.maxLoans = maxLoans
@@ -31,6 +33,7 @@ public struct ModelCheckpoint: Sendable, Equatable {
     self.hash = hash
     self.occurredThrough = occurredThrough
     self.events = events
+    self.guards = guards
     self.state = state
   }
 }
@@ -78,6 +81,10 @@ public protocol ModelStore: EventStore {
   /// Writes the model's rows and checkpoint in one transaction. Throws
   /// `EventLogError.modelMoved` when the stored checkpoint is no longer `update.previous`.
   func writeModel(_ update: ModelUpdate) throws
+
+  /// A digest of the triggers that keep the log append-only: dropped or replaced triggers
+  /// change it (a sign that the log may have been edited behind shelflog's back).
+  func logGuards() throws(EventLogError) -> String
 
   /// The hash (hex) of the event at `position`, nil when the log has none there.
   func eventHash(at position: Int64) throws(EventLogError) -> String?

@@ -75,13 +75,19 @@ public struct EventFilter: Sendable {
   /// Inclusive bounds on `occurred_at`.
   public var since: Timestamp?
   public var until: Timestamp?
+  /// Bounds on `position`: after (exclusive) and through (inclusive).
+  public var after: Int64?
+  public var through: Int64?
 
   public init(
-    isbn: ISBN? = nil, userID: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil
+    isbn: ISBN? = nil, userID: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil,
+    after: Int64? = nil, through: Int64? = nil
   ) {
     self.isbn = isbn
     self.userID = userID
     self.since = since
     self.until = until
+    self.after = after
+    self.through = through
   }
 }

@@ -122,6 +122,10 @@ public enum CurrentModel {
       return "the policy changed (max_loans \(checkpoint.maxLoans) → \(policy.maxLoans),"
         + " loan_days \(checkpoint.loanDays) → \(policy.loanDays))"
     }
+    if try store.logGuards() != checkpoint.guards {
+      return "the log's append-only triggers changed since the model read it (dropped or"
+        + " replaced): the log may have been edited; run shelflog verify"
+    }
     guard checkpoint.position > 0 else { return nil }
     if checkpoint.position > logEnd {
       return "the log ends at position \(logEnd), before the model's \(checkpoint.position)"
@@ -228,7 +232,7 @@ public enum CurrentModel {
     let checkpoint = ModelCheckpoint(
       version: version, maxLoans: policy.maxLoans, loanDays: policy.loanDays,
       position: head?.position ?? 0, hash: head?.hash ?? "", occurredThrough: occurredThrough,
-      events: state.eventCount,
+      events: state.eventCount, guards: try store.logGuards(),
       state: SnapshotCodec.encode(SnapshotContent(state: state, anomalyCounts: sink.counts)))
     let anomalies = sink.anomalies
     try store.writeModel(

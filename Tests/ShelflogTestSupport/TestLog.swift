@@ -110,6 +110,20 @@ public final class TestLog {
     try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
   }
 
+  /// The SQL that creates the triggers `dropTriggers` drops (SQLite), to put them back.
+  public func triggerDefinitions() throws -> [String] {
+    let queue = try DatabaseQueue(path: path)
+    return try queue.read { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN
+            ('events_append_only_update', 'events_append_only_delete',
+             'batches_append_only_update', 'batches_append_only_delete')
+          """)
+    }
+  }
+
   /// Drops the triggers that keep the stored tables append-only (a tamperer's first step).
   public func dropTriggers() throws {
     switch backend {

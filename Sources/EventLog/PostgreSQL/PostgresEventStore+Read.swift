@@ -227,6 +227,14 @@ extension PostgresEventStore {
       binds.append(until.microseconds)
       conditions.append("e.occurred_us <= $\(binds.count)")
     }
+    if let after = filter.after {
+      binds.append(after)
+      conditions.append("e.position > $\(binds.count)")
+    }
+    if let through = filter.through {
+      binds.append(through)
+      conditions.append("e.position <= $\(binds.count)")
+    }
     try transaction {
       try pages(
         select: """

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import LibraryDomain
@@ -49,7 +50,7 @@ enum ModelSchema {
       id INTEGER PRIMARY KEY CHECK (id = 1), model_version INTEGER NOT NULL,
       max_loans INTEGER NOT NULL, loan_days INTEGER NOT NULL, position INTEGER NOT NULL,
       hash TEXT NOT NULL, occurred_us INTEGER NOT NULL, events INTEGER NOT NULL,
-      state BLOB NOT NULL)
+      guards TEXT NOT NULL, state BLOB NOT NULL)
     """
 }
 
@@ -63,13 +64,15 @@ extension SQLiteEventStore: ModelStore {
     return try Row.fetchOne(
       db,
       sql: """
-        SELECT model_version, max_loans, loan_days, position, hash, occurred_us, events, state
+        SELECT model_version, max_loans, loan_days, position, hash, occurred_us, events, guards,
+          state
         FROM model_checkpoint WHERE id = 1
         """
     ).map { row in
       ModelCheckpoint(
         version: row[0], maxLoans: row[1], loanDays: row[2], position: row[3], hash: row[4],
-        occurredThrough: row[5], events: row[6], state: [UInt8]((row[7] as Data?) ?? Data()))
+        occurredThrough: row[5], events: row[6], guards: row[7],
+        state: [UInt8]((row[8] as Data?) ?? Data()))
     }
   }
 
@@ -104,12 +107,12 @@ extension SQLiteEventStore: ModelStore {
       try db.execute(
         sql: """
           INSERT OR REPLACE INTO model_checkpoint (id, model_version, max_loans, loan_days,
-            position, hash, occurred_us, events, state)
-          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+            position, hash, occurred_us, events, guards, state)
+          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           point.version, point.maxLoans, point.loanDays, point.position, point.hash,
-          point.occurredThrough, point.events, Data(point.state),
+          point.occurredThrough, point.events, point.guards, Data(point.state),
         ])
       return ((), true)
     }
@@ -158,6 +161,18 @@ extension SQLiteEventStore: ModelStore {
         entry.occurredAt.description, entry.commandID, entry.isbn.digits, entry.userID,
         entry.detail,
       ])
+    }
+  }
+
+  public func logGuards() throws(EventLogError) -> String {
+    try read { db in
+      let triggers = try String.fetchAll(
+        db,
+        sql: """
+          SELECT name || ':' || sql FROM sqlite_master
+          WHERE type = 'trigger' AND tbl_name IN ('log_events', 'log_batches') ORDER BY name
+          """)
+      return Hex.string(SHA256.hash(data: Data(triggers.joined(separator: "\n").utf8)))
     }
   }
 

@@ -52,6 +52,14 @@ extension SQLiteEventStore {
       clauses.append("e.occurred_us <= ?")
       _ = arguments.append(contentsOf: [until.microseconds])
     }
+    if let after = filter.after {
+      clauses.append("e.position > ?")
+      _ = arguments.append(contentsOf: [after])
+    }
+    if let through = filter.through {
+      clauses.append("e.position <= ?")
+      _ = arguments.append(contentsOf: [through])
+    }
     let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
     let sql = """
       SELECT \(Schema.eventColumns)

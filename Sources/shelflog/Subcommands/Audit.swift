@@ -1,5 +1,6 @@
 import ArgumentParser
 import Check
+import EventLog
 import Foundation
 import LibraryDomain
 import Reports
@@ -14,7 +15,8 @@ extension Shelflog {
         fixture case folder holding batches/ (imported in name order with the case's recorded \
         times, docs/check.md, unless --recorded-at is given). The reports are written even when \
         a batch is rejected; the exit code then is 65. With --dry-run the batches are only \
-        validated and no report is written.
+        validated and no report is written. After importing, audit brings the current-state \
+        tables up to date as shelflog project does (SQLite logs), unless --no-project.
         """)
 
     @OptionGroup var log: LogOptions
@@ -31,6 +33,10 @@ extension Shelflog {
 
     @OptionGroup var formats: FormatOptions
 
+    @Flag(
+      help: "Do not bring the current-state tables (shelflog project) up to date after importing.")
+    var noProject = false
+
     func run() throws {
       let inputs = try paths.flatMap { path throws(Failure) in try CaseFolder.inputs(of: path) }
       let policy = try cut.resolvedPolicy()
@@ -41,10 +47,21 @@ extension Shelflog {
         if status != 0 { throw ExitCode(status) }
         return
       }
+      // The model follows the log (SQLite logs; docs/current-model.md), under the reports'
+      // policy. Should that fail, the reports are still written, then the failure reported.
+      var modelFailure: Failure?
+      if !noProject, let store = try log.open(.write, wait: imports.wait) as? any ModelStore {
+        do {
+          print(Project.describe(try Project.refresh(store, policy: policy)))
+        } catch {
+          modelFailure = Failure(replay: error)
+        }
+      }
       let projection = try ReplayJob.project(
         log: log, cut: cut.cut(now: .now()), policy: policy, activity: cut.activity)
       try ReplayJob.write(
         projection, formats: try formats.formats(), activity: cut.activity, to: out)
+      if let modelFailure { throw modelFailure }
       if status != 0 { throw ExitCode(status) }
     }
   }

@@ -28,13 +28,27 @@ extension Shelflog {
     @Option(help: "Split the rows into this many nightly batches (a fixture-case folder).")
     var batches: Int = 1
 
+    @Option(
+      help: ArgumentHelp(
+        "The business time of the first rows (default 2020-01-01T00:00:00Z); a few late rows"
+          + " fall up to ten days before it.", valueName: "time"))
+    var start: String?
+
     func validate() throws {
       guard rows >= 0 else { throw ValidationError("--rows takes 0 or more") }
       guard batches >= 1 else { throw ValidationError("--batches takes 1 or more") }
+      if let start, Timestamp(cut: start) == nil {
+        throw ValidationError("--start \(start) is not a time (2024-03-01T09:30:00Z) or a date")
+      }
     }
 
     func run() throws {
-      var generator = WorkloadGenerator(seed: seed)
+      var generator =
+        if let time = start.flatMap({ Timestamp(cut: $0) }) {
+          WorkloadGenerator(seed: seed, start: time)
+        } else {
+          WorkloadGenerator(seed: seed)
+        }
       guard batches > 1 else {
         try write(path: out, rows: rows, with: &generator)
         return

@@ -10,7 +10,9 @@ extension Shelflog {
       abstract: "Print the audit trail: every logged event, in position order.",
       discussion: """
         --since and --until bound occurred_at (inclusive; a bare date means the end of that \
-        day in UTC). jsonl prints every field of docs/log-format.md, hash included, one event a line.
+        day in UTC). jsonl prints every field of docs/log-format.md, hash included, one event a line. \
+        --follow keeps printing, as JSON lines, the events of each batch as it commits, until \
+        interrupted; with --after N it starts after position N.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -36,9 +38,16 @@ extension Shelflog {
     @Option(help: "table or jsonl.")
     var format: Format = .table
 
+    @Option(help: ArgumentHelp("Only events after this position.", valueName: "position"))
+    var after: Int64?
+
+    @Flag(help: "Keep printing events as batches commit (JSON lines), until interrupted.")
+    var follow = false
+
     @OptionGroup var table: TableOptions
 
     func validate() throws {
+      if let after, after < 0 { throw ValidationError("--after takes a position, 0 or more") }
       if let isbn, ISBN(isbn) == nil { throw ValidationError("--isbn \(isbn) is not a valid ISBN") }
       for (name, value) in [("--since", since), ("--until", until)] {
         if let value, Timestamp(cut: value) == nil {
@@ -50,11 +59,12 @@ extension Shelflog {
     func run() throws {
       let filter = EventFilter(
         isbn: isbn.flatMap { ISBN($0) }, userID: user, since: since.flatMap { Timestamp(cut: $0) },
-        until: until.flatMap { Timestamp(cut: $0) })
+        until: until.flatMap { Timestamp(cut: $0) }, after: after)
       let output = Output()
       var stream = StandardOutput(output: output)
       let store = try log.open(.read)
       do {
+        if follow { try Self.follow(store, filter, output) }
         guard format == .table else {
           try store.events(matching: filter) { output.line(Self.jsonLine($0)) }
           output.flush()
@@ -75,6 +85,29 @@ extension Shelflog {
         throw Failure(error)
       }
       output.flush()
+    }
+
+    /// Prints each committed batch's events as JSON lines, forever. Each round reads the log's
+    /// end, then the events up to it: positions are gap-free and a batch commits whole, so no
+    /// event is printed twice or skipped. The watch is made before the first read, so a commit
+    /// during a read wakes the next wait.
+    private static func follow(_ store: any EventStore, _ filter: EventFilter, _ output: Output)
+      throws -> Never
+    {
+      let watch = store.watchChanges()
+      var filter = filter
+      var last = filter.after ?? 0
+      while true {
+        let end = try store.lastPosition()
+        if end > last {
+          filter.after = last
+          filter.through = end
+          try store.events(matching: filter) { output.line(Self.jsonLine($0)) }
+          output.flush()
+          last = end
+        }
+        watch.wait(timeout: 5)
+      }
     }
 
     static func jsonLine(_ event: StoredEvent) -> String {
