@@ -205,7 +205,7 @@ struct CrashTests {
 }
 
 /// A `shelflog` started in a sandbox that a test can send SIGKILL; output goes to a file.
-private final class KillableProgram: Sendable {
+final class KillableProgram: Sendable {
   private let process: Process
   private let outputURL: URL
 

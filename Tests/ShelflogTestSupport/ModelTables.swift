@@ -38,7 +38,7 @@ public struct ModelTables: Equatable, CustomStringConvertible {
     config.readonly = true
     let queue = try DatabaseQueue(path: path, configuration: config)
     return try queue.read { db in
-      guard try db.tableExists("current_books") else {
+      guard try db.tableExists("current_books"), try db.tableExists("model_checkpoint") else {
         return ModelTables(books: [], loans: [], users: [], anomalies: [], checkpoint: nil)
       }
       let tables = try queries.map { sql in
