@@ -12,6 +12,7 @@ import datetime
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -269,6 +270,38 @@ def event_range(db):
 
 def iso(seconds):
     return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_section(path, heading, script, setting, rows, commands):
+    """Writes one `## heading` section of BENCHMARKS.md at `path` (the rest stays): when, which
+    commit, by which `script` on what machine (and `setting`), the figures, then `commands`."""
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    lines = [
+        f"## {heading}",
+        "",
+        f"Measured {date} (release build of commit `{commit}`) by `Scripts/bench.sh`",
+        f"(`{script}`) on {machine()}{setting}.",
+        "",
+        "| figure | shelflog (s) | baseline (s) | ratio | target |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ] + [f"| {label} | {a:.2f} | {b:.2f} | {a / b:.3f} | {target} |" for label, a, b, target in rows] + [
+        "",
+    ] + commands + [""]
+    section = "\n".join(lines)
+    replace_section(path, heading, section)
+    print(section)
+
+
+def replace_section(path, heading, section):
+    """Rewrites the section under `## heading` of the Markdown file at `path` (appended when
+    missing), leaving the rest as it was."""
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\n"
+    pattern = r"\n## " + re.escape(heading) + r"\n.*?(?=\n## |\Z)"
+    text = re.sub(pattern, "", text, flags=re.S).rstrip("\n") + "\n\n"
+    with open(path, "w") as out:
+        out.write(text + section)
 
 
 def machine():

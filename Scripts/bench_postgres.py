@@ -15,13 +15,12 @@ The server is a throwaway one (`Scripts/postgres-throwaway.sh`, stopped at the e
 """
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, alternate, generate, machine  # noqa: E402
+from bench import ROOT, alternate, generate, write_section  # noqa: E402
 
 RECORDED = "--recorded-at 2031-01-01T00:00:00Z"
 COLUMNS = "command_id,command,isbn,title,author,quantity,user_id,occurred_at"
@@ -52,7 +51,7 @@ def main():
         if server_dir:
             subprocess.run([os.path.join(ROOT, "Scripts/postgres-throwaway.sh"), "stop", server_dir])
             subprocess.run(["rm", "-rf", server_dir])
-    write_section(args, rows, version)
+    write_section_for(args, rows, version)
 
 
 def psql(base, database, sql):
@@ -143,35 +142,17 @@ def run(args, shelflog, work, base):
     return rows
 
 
-def write_section(args, rows, version):
-    import datetime
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or "unknown"
-    lines = [
-        "## PostgreSQL",
-        "",
-        f"Measured {date} (release build of commit `{commit}`) by `Scripts/bench.sh`",
-        f"(`Scripts/bench_postgres.py --runs {args.runs}`) on {machine()},",
-        f"PostgreSQL {version} (a throwaway server on 127.0.0.1, Debian's package, default settings).",
-        "",
-        "| figure | shelflog (s) | baseline (s) | ratio | target |",
-        "| --- | ---: | ---: | ---: | --- |",
-    ] + [f"| {label} | {a:.2f} | {b:.2f} | {a / b:.3f} | {target} |" for label, a, b, target in rows] + [
-        "",
-        "Commands: `shelflog import batch.csv --db postgresql://…/bench_import` (a new database each run) vs",
-        "`psql … -c \"\\copy events FROM 'batch.csv' WITH (FORMAT csv, HEADER true)\"` into a new table of 8",
-        "text columns; `shelflog replay --at 2031-01-01 --format json` on the same 1M-row batch imported into",
-        "PostgreSQL and into SQLite; the 1M-row batch split into 4 files started at once (`--wait 600`) vs",
-        "the whole file, into a new database each run.",
-        "",
-    ]
-    section = "\n".join(lines)
-    text = open(args.output).read() if os.path.exists(args.output) else "# Benchmarks\n\n"
-    text = re.sub(r"\n## PostgreSQL\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n") + "\n\n"
-    with open(args.output, "w") as out:
-        out.write(text + section)
-    print(section)
+def write_section_for(args, rows, version):
+    write_section(
+        args.output, "PostgreSQL", f"Scripts/bench_postgres.py --runs {args.runs}",
+        f",\nPostgreSQL {version} (a throwaway server on 127.0.0.1, Debian's package, default settings)",
+        rows, [
+            "Commands: `shelflog import batch.csv --db postgresql://…/bench_import` (a new database each run) vs",
+            "`psql … -c \"\\copy events FROM 'batch.csv' WITH (FORMAT csv, HEADER true)\"` into a new table of 8",
+            "text columns; `shelflog replay --at 2031-01-01 --format json` on the same 1M-row batch imported into",
+            "PostgreSQL and into SQLite; the 1M-row batch split into 4 files started at once (`--wait 600`) vs",
+            "the whole file, into a new database each run.",
+        ])
 
 
 if __name__ == "__main__":

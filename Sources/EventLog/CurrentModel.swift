@@ -73,6 +73,37 @@ public struct ModelUpdate {
   }
 }
 
+extension ModelUpdate {
+  /// When `loan` falls due: `borrowed_at + loan_days` (it is overdue at T when this is < T).
+  public func due(_ loan: Loan) -> Int64 {
+    let policy = ReplayPolicy(loanDays: checkpoint.loanDays, maxLoans: checkpoint.maxLoans)
+    return loan.borrowedAt.microseconds + policy.loanMicroseconds
+  }
+
+  /// The users with an open loan, by user id, with how many they have open.
+  public var users: [(id: String, openLoans: Int)] {
+    var open: [String: Int] = [:]
+    for loan in openLoans { open[loan.userID, default: 0] += 1 }
+    return open.sorted { $0.key < $1.key }.map { (id: $0.key, openLoans: $0.value) }
+  }
+
+  /// Whether a user with `openLoans` open loans is at the policy's limit.
+  public func atLimit(_ openLoans: Int) -> Bool {
+    openLoans >= checkpoint.maxLoans
+  }
+
+  /// Streams the new anomalies with each one's place among its event's anomalies (`seq`).
+  public func forEachAnomaly(_ body: (Anomaly, Int) throws -> Void) throws {
+    var last: Int64 = -1
+    var seq = 0
+    try anomalies { anomaly in
+      seq = anomaly.position == last ? seq + 1 : 0
+      last = anomaly.position
+      try body(anomaly, seq)
+    }
+  }
+}
+
 /// A log that can keep the current-state model in its own database.
 public protocol ModelStore: EventStore {
   /// The model's checkpoint, nil when the log holds no model.

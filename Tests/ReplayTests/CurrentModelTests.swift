@@ -41,7 +41,9 @@ struct CurrentModelTests {
         + "\(book.available)|\(book.status.rawValue)"
     }
     var open: [Loan] = []
-    for user in projection.users { open += projection.loans(of: user).filter { $0.returnedAt == nil } }
+    for user in projection.users {
+      open += projection.loans(of: user).filter { $0.returnedAt == nil }
+    }
     open.sort { $0.position < $1.position }
     let loans = open.map { loan in
       "\(loan.position)|\(loan.isbn.digits)|\(loan.userID)|\(loan.borrowedAt.microseconds)|"
@@ -67,14 +69,15 @@ struct CurrentModelTests {
   /// arrivals), imported in random order, snapshots now and then, `project` after random
   /// batches: after every refresh the tables equal a full replay at the same head. Every way
   /// of refreshing is taken by some seed.
-  @Test func tablesEqualAFullReplayAfterEveryRefresh() throws {
+  @Test(arguments: Backend.available)
+  func tablesEqualAFullReplayAfterEveryRefresh(on backend: Backend) throws {
     var kinds: [String: Int] = [:]
-    for seed in 0..<60 {
+    for seed in 0..<(backend == .sqlite ? 60 : 30) {
       var generator = SplitMix64(seed: 0x6D0D_E100 + UInt64(seed))
       let policy = ReplayPolicy(
         loanDays: Int.random(in: 1...10, using: &generator),
         maxLoans: Int.random(in: 1...3, using: &generator))
-      let log = try TestLog()
+      let log = try TestLog(backend)
       let store = try #require(log.store as? any ModelStore)
       var lastDay = 0
       let count = Int.random(in: 3...8, using: &generator)
@@ -99,7 +102,7 @@ struct CurrentModelTests {
             case .rebuilt: "rebuilt"
             }
           kinds[kind, default: 0] += 1
-          let tables = try ModelTables.read(log.path)
+          let tables = try ModelTables.read(log)
           let expected = try Self.expected(log.store, policy: policy)
           #expect(tables == expected, "seed \(seed), batch \(index), \(kind)")
           #expect(refresh.position == Int64(try store.lastPosition()))
@@ -112,8 +115,9 @@ struct CurrentModelTests {
   }
 
   /// A second refresh with nothing new changes nothing; a changed policy rebuilds and says so.
-  @Test func upToDateAndPolicyChange() throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available)
+  func upToDateAndPolicyChange(on backend: Backend) throws {
+    let log = try TestLog(backend)
     let store = try #require(log.store as? any ModelStore)
     try log.importBatch(
       ",AddBook,9781593275846,T,A,1,,2024-03-01T10:00:00Z\n"
@@ -121,10 +125,10 @@ struct CurrentModelTests {
         + ",BorrowBook,9781593275846,,,,bob,2024-03-02T11:00:00Z\n")
     let first = try CurrentModel.refresh(store, policy: .standard)
     #expect(first.kind == .rebuilt(reason: "no model yet"))
-    let tables = try ModelTables.read(log.path)
+    let tables = try ModelTables.read(log)
     #expect(tables.anomalies.count == 1)
     #expect(try CurrentModel.refresh(store, policy: .standard).kind == .upToDate)
-    #expect(try ModelTables.read(log.path) == tables)
+    #expect(try ModelTables.read(log) == tables)
     let strict = ReplayPolicy(loanDays: 7, maxLoans: 0)
     let status = try CurrentModel.status(store, policy: strict)
     #expect(status.rebuildReason?.contains("policy changed") == true)
@@ -134,15 +138,15 @@ struct CurrentModelTests {
       return
     }
     #expect(reason.contains("max_loans 5 → 0"))
-    #expect(try ModelTables.read(log.path) == Self.expected(log.store, policy: strict))
+    #expect(try ModelTables.read(log) == Self.expected(log.store, policy: strict))
   }
 
   /// docs/current-model.md, "A rewritten log": an event edited under the checkpoint with the
   /// triggers dropped, or with them put back as they were, makes the next refresh rebuild and
   /// say why; the model then matches the log.
-  @Test(arguments: [false, true])
-  func aRewrittenLogIsRebuilt(triggersRestored: Bool) throws {
-    let log = try TestLog()
+  @Test(arguments: Backend.available, [false, true])
+  func aRewrittenLogIsRebuilt(on backend: Backend, triggersRestored: Bool) throws {
+    let log = try TestLog(backend)
     let store = try #require(log.store as? any ModelStore)
     try log.importBatch(
       ",AddBook,9781593275846,Old title,A,1,,2024-03-01T10:00:00Z\n"
@@ -152,8 +156,9 @@ struct CurrentModelTests {
       ",ReturnBook,9781593275846,,,,ann,2024-03-03T10:00:00Z\n", file: "b2.csv", recordedAt: 60)
     let triggers = try log.triggerDefinitions()
     try log.dropTriggers()
+    let zeros = backend == .sqlite ? "zeroblob(32)" : "decode(repeat('00', 32), 'hex')"
     try log.tamper(
-      "UPDATE log_events SET hash = zeroblob(32), title = 'New title' WHERE position = 2;"
+      "UPDATE log_events SET hash = \(zeros), title = 'New title' WHERE position = 2;"
         + "UPDATE log_events SET title = 'New title' WHERE position = 1")
     if triggersRestored { try log.tamper(triggers.joined(separator: ";\n")) }
     let refresh = try CurrentModel.refresh(store, policy: .standard)
@@ -166,7 +171,7 @@ struct CurrentModelTests {
     } else {
       #expect(reason.contains("triggers changed"), "\(reason)")
     }
-    let tables = try ModelTables.read(log.path)
+    let tables = try ModelTables.read(log)
     #expect(try tables == Self.expected(log.store, policy: .standard))
     #expect(tables.books.first?.contains("New title") == true)
   }

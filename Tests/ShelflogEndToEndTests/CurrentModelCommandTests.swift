@@ -28,12 +28,16 @@ struct CurrentModelCommandTests {
     // No model yet (a rebuild), a late batch (a refold from the first event: no snapshots),
     // a nightly batch (folding on).
     for (scenario, batch) in [("rebuild", nil), ("late", "late.csv"), ("nightly", "nightly.csv")] {
-      try FileManager.default.copyItem(atPath: box.path("base.sqlite"), toPath: box.path("t.sqlite"))
+      try FileManager.default.copyItem(
+        atPath: box.path("base.sqlite"), toPath: box.path("t.sqlite"))
       if scenario == "rebuild" {
         let drop = try await box.sqlite3(
           "t.sqlite",
-          ["model_checkpoint", "current_books", "current_loans", "current_users", "current_anomalies"]
-            .map { "DROP TABLE \($0);" })
+          [
+            "model_checkpoint", "current_books", "current_loans", "current_users",
+            "current_anomalies",
+          ]
+          .map { "DROP TABLE \($0);" })
         try #require(drop.status == 0, "\(drop)")
       }
       if let batch {
@@ -50,8 +54,10 @@ struct CurrentModelCommandTests {
       try #require(whole.status == 0, "\(whole)")
       let after = try ModelTables.read(box.path("u.sqlite"))
       #expect(after != before, "\(scenario): the run changed nothing")
-      let nanoseconds = UInt64(max(duration.components.seconds * 1_000_000_000
-        + duration.components.attoseconds / 1_000_000_000, 10_000_000))
+      let nanoseconds = UInt64(
+        max(
+          duration.components.seconds * 1_000_000_000
+            + duration.components.attoseconds / 1_000_000_000, 10_000_000))
       var killed = 0
       for trial in 1...5 {
         let name = "k\(trial).sqlite"
@@ -69,7 +75,9 @@ struct CurrentModelCommandTests {
       }
       #expect(killed > 0, "\(scenario): no run was killed")
       for name in ["t.sqlite", "u.sqlite"] + (1...5).map({ "k\($0).sqlite" }) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: box.path(name + suffix)) }
+        for suffix in ["", "-wal", "-shm"] {
+          try? FileManager.default.removeItem(atPath: box.path(name + suffix))
+        }
       }
     }
   }
@@ -85,7 +93,9 @@ struct CurrentModelCommandTests {
     #expect(first.status == 0 && first.stdout.contains("rebuilt (no model yet)"), "\(first)")
     let edit = try await box.sqlite3(
       "log.sqlite",
-      TamperingTests.dropTriggers + ["UPDATE log_events SET user_id = 'mallory' WHERE position = 3;"])
+      TamperingTests.dropTriggers + [
+        "UPDATE log_events SET user_id = 'mallory' WHERE position = 3;"
+      ])
     try #require(edit.status == 0, "\(edit)")
     let status = try await box.shelflog(["project", "--db", "log.sqlite", "--status"])
     #expect(status.status == 0, "\(status)")
@@ -93,7 +103,8 @@ struct CurrentModelCommandTests {
     #expect(status.stdout.contains("the next project rebuilds it"), "\(status)")
     let project = try await box.shelflog(["project", "--db", "log.sqlite"])
     #expect(project.status == 0, "\(project)")
-    #expect(project.stdout.contains("rebuilt (the log's append-only triggers changed"), "\(project)")
+    #expect(
+      project.stdout.contains("rebuilt (the log's append-only triggers changed"), "\(project)")
     let loans = try await box.sqlite3("log.sqlite", ["SELECT user_id FROM current_loans;"])
     #expect(loans.stdoutLines == ["mallory"], "\(loans)")
     let verify = try await box.shelflog(["verify", "--db", "log.sqlite"])
@@ -136,5 +147,36 @@ struct CurrentModelCommandTests {
     #expect(positions == Array(2...total))
     let log = try await box.shelflog(["log", "--db", "log.sqlite", "--format", "jsonl"])
     #expect(printed == Array(log.stdoutLines.dropFirst()))
+  }
+
+  /// The three queries docs/current-model.md shows run on a model and find what they promise:
+  /// an overdue loan, a user at the limit, a book with negative availability.
+  @Test func theDocumentedQueriesAnswer() async throws {
+    let box = try Sandbox()
+    defer { box.remove() }
+    let page = try String(
+      contentsOf: repositoryRoot().appendingPathComponent("docs/current-model.md"), encoding: .utf8)
+    let block = try #require(page.components(separatedBy: "```sql\n").dropFirst().first)
+    let queries = try #require(block.components(separatedBy: "```").first)
+      .components(separatedBy: "\n\n")
+    try #require(queries.count == 3, "\(queries)")
+    try box.write(
+      "b.csv",
+      csv(
+        fullHeader,
+        [
+          "a,AddBook,9780306406157,Dune,Frank Herbert,1,,2024-03-01T09:00:00Z",
+          "b,BorrowBook,9780306406157,,,,alice,2024-03-01T10:00:00Z",
+          "c,BorrowBook,9780306406157,,,,bob,2024-03-01T11:00:00Z",
+        ]))
+    let audit = try await box.shelflog(
+      ["audit", "b.csv", "--db", "log.sqlite", "--out", "r", "--max-loans", "1"])
+    try #require(audit.status == 0, "\(audit)")
+    let overdue = try await box.sqlite3("log.sqlite", [queries[0]])
+    #expect(overdue.stdoutLines.map { $0.split(separator: "|").first ?? "" } == ["alice", "bob"])
+    let limit = try await box.sqlite3("log.sqlite", [queries[1]])
+    #expect(limit.stdoutLines == ["alice|1|1", "bob|1|1"], "\(limit)")
+    let negative = try await box.sqlite3("log.sqlite", [queries[2]])
+    #expect(negative.stdoutLines == ["9780306406157|Dune|1|2|-1"], "\(negative)")
   }
 }

@@ -175,7 +175,9 @@ struct ReadSideTests {
     let first = try await box.shelflog(
       ["audit", "case", "--db", "log.sqlite", "--out", "out", "--at", "2018-02-01"])
     #expect(first.status == 0, "\(first)")
-    #expect(first.stdoutLines.count == 2)
+    // A line per batch, then the model's (docs/current-model.md).
+    #expect(first.stdoutLines.count == 3)
+    #expect(first.stdoutLines.last?.hasSuffix("rebuilt (no model yet); folded 6 events") == true)
     let events = try await box.events()
     // docs/check.md: batch i is recorded at 2000-01-01T00:00:00Z plus i seconds.
     #expect(events.map { $0["recorded_at"] as? String }.last == "2000-01-01T00:00:01Z")
@@ -186,6 +188,7 @@ struct ReadSideTests {
       ["audit", "case", "--db", "log.sqlite", "--out", "out2", "--at", "2018-02-01"])
     #expect(second.status == 0)
     #expect(second.stdout.contains("already imported"))
+    #expect(second.stdoutLines.last?.hasSuffix(": up to date") == true, "\(second)")
     #expect(try box.read("out/summary.json") == box.read("out2/summary.json"))
   }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The current-state model's tables of a SQLite log, each row as one `|`-joined line in a fixed
 /// order: what the model tests compare.
@@ -32,34 +31,36 @@ public struct ModelTables: Equatable, CustomStringConvertible {
       + " coalesce(user_id, '-'), detail FROM current_anomalies ORDER BY occurred_us, position, seq",
   ]
 
-  /// Reads the tables of the log at `path` (empty lists when there is no model).
+  /// Reads the tables of a SQLite log (empty lists when there is no model).
   public static func read(_ path: String) throws -> ModelTables {
-    var config = Configuration()
-    config.readonly = true
-    let queue = try DatabaseQueue(path: path, configuration: config)
-    return try queue.read { db in
-      guard try db.tableExists("current_books"), try db.tableExists("model_checkpoint") else {
-        return ModelTables(books: [], loans: [], users: [], anomalies: [], checkpoint: nil)
-      }
-      let tables = try queries.map { sql in
-        try Row.fetchAll(db, sql: sql).map { row in
-          row.databaseValues.map { value in
-            switch value.storage {
-            case .int64(let number): String(number)
-            case .string(let text): text
-            case .null: "NULL"
-            default: value.description
-            }
-          }.joined(separator: "|")
-        }
-      }
-      let checkpoint = try Row.fetchOne(
-        db, sql: "SELECT position, hash FROM model_checkpoint WHERE id = 1"
-      ).map { "\($0[0] as Int64)|\($0[1] as String)" }
-      return ModelTables(
-        books: tables[0], loans: tables[1], users: tables[2], anomalies: tables[3],
-        checkpoint: checkpoint)
+    try read(
+      exists: { "(SELECT count(*) FROM sqlite_master WHERE name = '\($0)') > 0" },
+      { try TestLog.query($0, sqlite: path) })
+  }
+
+  /// Reads the tables of a test log, on either backend.
+  public static func read(_ log: TestLog) throws -> ModelTables {
+    guard log.backend == .postgres else { return try read(log.path) }
+    return try read(exists: { "to_regclass('\($0)') IS NOT NULL" }, log.query)
+  }
+
+  /// `exists` makes the SQL that is true when a table exists.
+  private static func read(
+    exists: (String) -> String, _ query: (String) throws -> [String]
+  ) throws -> ModelTables {
+    let present = try query(
+      """
+      SELECT count(*) FROM (SELECT 1 AS x) AS one
+      WHERE \(exists("current_books")) AND \(exists("model_checkpoint"))
+      """)
+    guard present == ["1"] else {
+      return ModelTables(books: [], loans: [], users: [], anomalies: [], checkpoint: nil)
     }
+    let tables = try queries.map(query)
+    let checkpoint = try query("SELECT position, hash FROM model_checkpoint WHERE id = 1").first
+    return ModelTables(
+      books: tables[0], loans: tables[1], users: tables[2], anomalies: tables[3],
+      checkpoint: checkpoint)
   }
 
   public var description: String {

@@ -110,18 +110,64 @@ public final class TestLog {
     try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
   }
 
-  /// The SQL that creates the triggers `dropTriggers` drops (SQLite), to put them back.
+  /// The SQL that creates the triggers `dropTriggers` drops, to put them back.
   public func triggerDefinitions() throws -> [String] {
-    let queue = try DatabaseQueue(path: path)
-    return try queue.read { db in
-      try String.fetchAll(
-        db,
-        sql: """
-          SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN
-            ('events_append_only_update', 'events_append_only_delete',
-             'batches_append_only_update', 'batches_append_only_delete')
-          """)
+    switch backend {
+    case .sqlite:
+      try query(
+        """
+        SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN
+          ('events_append_only_update', 'events_append_only_delete',
+           'batches_append_only_update', 'batches_append_only_delete')
+        """)
+    case .postgres:
+      try query(
+        """
+        SELECT pg_get_triggerdef(oid) FROM pg_trigger
+        WHERE tgname IN ('events_append_only', 'batches_append_only')
+        """)
     }
+  }
+
+  /// Runs a query behind shelflog's back; each row as its values joined by `|` (NULL as "",
+  /// integers in decimal). PostgreSQL is asked through `psql`.
+  public func query(_ sql: String) throws -> [String] {
+    guard backend == .postgres else { return try Self.query(sql, sqlite: path) }
+    let psql = Process()
+    psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    psql.arguments = [
+      "psql", "-X", "-q", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1", "-c", sql, path,
+    ]
+    let output = Pipe()
+    psql.standardOutput = output
+    try psql.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    psql.waitUntilExit()
+    guard psql.terminationStatus == 0 else { throw QueryFailed(sql: sql) }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+  }
+
+  /// `query` on the SQLite file at `path`, read-only.
+  public static func query(_ sql: String, sqlite path: String) throws -> [String] {
+    var config = Configuration()
+    config.readonly = true
+    let queue = try DatabaseQueue(path: path, configuration: config)
+    return try queue.read { db in
+      try Row.fetchAll(db, sql: sql).map { row in
+        row.databaseValues.map { value in
+          switch value.storage {
+          case .int64(let number): String(number)
+          case .string(let text): text
+          case .null: ""
+          default: value.description
+          }
+        }.joined(separator: "|")
+      }
+    }
+  }
+
+  struct QueryFailed: Error {
+    var sql: String
   }
 
   /// Drops the triggers that keep the stored tables append-only (a tamperer's first step).

@@ -81,14 +81,31 @@ extension PostgresEventStore {
         cut.through == nil
         ? try snapshotMaxLoans.flatMap { try bestSnapshot(cut: cut, maxLoans: $0) } : nil
       try start(ReplayStart(snapshot: snapshot, logEnd: logEnd))
-      var binds = PostgresBindings()
-      binds.append(cut.at.microseconds)
-      binds.append(snapshot?.occurredAt.microseconds ?? Int64.min)
-      binds.append(try lastKnownPosition(cut))
-      try stream(
-        where: ["e.occurred_us <= $1", "e.occurred_us > $2", "e.position <= $3"], binds, body)
+      try stream(cut, after: snapshot?.occurredAt.microseconds ?? Int64.min, body)
       return head
     }
+  }
+
+  public func replay(
+    _ cut: ReplayCut, occurredAfter time: Int64, _ body: (inout EventRows) throws -> Void
+  ) throws -> LogHead? {
+    try transaction {
+      let head = try logHead(cut)
+      try stream(cut, after: time, body)
+      return head
+    }
+  }
+
+  /// Streams the events of `cut` that occurred after `time`, in replay order.
+  private func stream(
+    _ cut: ReplayCut, after time: Int64, _ body: (inout EventRows) throws -> Void
+  ) throws {
+    var binds = PostgresBindings()
+    binds.append(cut.at.microseconds)
+    binds.append(time)
+    binds.append(try lastKnownPosition(cut))
+    try stream(
+      where: ["e.occurred_us <= $1", "e.occurred_us > $2", "e.position <= $3"], binds, body)
   }
 
   public func replay(

@@ -130,32 +130,25 @@ extension SQLiteEventStore: ModelStore {
     }
     let loan = try db.makeStatement(
       sql: "INSERT INTO current_loans\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-    let loanLength = ReplayPolicy(
-      loanDays: update.checkpoint.loanDays, maxLoans: update.checkpoint.maxLoans
-    ).loanMicroseconds
-    var openByUser: [String: Int] = [:]
     for entry in update.openLoans {
-      let due = entry.borrowedAt.microseconds + loanLength
+      let due = update.due(entry)
       try loan.execute(arguments: [
         entry.position, entry.isbn.digits, entry.userID, entry.borrowedAt.description,
         Timestamp(microseconds: due).description, entry.borrowedAt.microseconds, due,
         entry.counted ? 1 : 0,
       ])
-      openByUser[entry.userID, default: 0] += 1
     }
     let user = try db.makeStatement(
       sql: "INSERT INTO current_users\(suffix) VALUES (?, ?, ?, ?)")
-    let maxLoans = update.checkpoint.maxLoans
-    for (id, open) in openByUser.sorted(by: { $0.key < $1.key }) {
-      try user.execute(arguments: [id, open, maxLoans, open >= maxLoans ? 1 : 0])
+    for entry in update.users {
+      try user.execute(arguments: [
+        entry.id, entry.openLoans, update.checkpoint.maxLoans,
+        update.atLimit(entry.openLoans) ? 1 : 0,
+      ])
     }
     let anomaly = try db.makeStatement(
       sql: "INSERT INTO current_anomalies\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    var last: Int64 = -1
-    var seq = 0
-    try update.anomalies { entry in
-      seq = entry.position == last ? seq + 1 : 0
-      last = entry.position
+    try update.forEachAnomaly { entry, seq in
       try anomaly.execute(arguments: [
         entry.occurredAt.microseconds, entry.position, seq, entry.type.rawValue,
         entry.occurredAt.description, entry.commandID, entry.isbn.digits, entry.userID,

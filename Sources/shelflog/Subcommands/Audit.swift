@@ -16,7 +16,7 @@ extension Shelflog {
         times, docs/check.md, unless --recorded-at is given). The reports are written even when \
         a batch is rejected; the exit code then is 65. With --dry-run the batches are only \
         validated and no report is written. After importing, audit brings the current-state \
-        tables up to date as shelflog project does (SQLite logs), unless --no-project.
+        tables up to date as shelflog project does, unless --no-project.
         """)
 
     @OptionGroup var log: LogOptions
@@ -47,7 +47,7 @@ extension Shelflog {
         if status != 0 { throw ExitCode(status) }
         return
       }
-      // The model follows the log (SQLite logs; docs/current-model.md), under the reports'
+      // The model follows the log (docs/current-model.md), under the reports'
       // policy. Should that fail, the reports are still written, then the failure reported.
       var modelFailure: Failure?
       if !noProject, let store = try log.open(.write, wait: imports.wait) as? any ModelStore {

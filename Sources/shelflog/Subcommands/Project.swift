@@ -26,7 +26,8 @@ extension Shelflog {
     var loanDays: Int?
 
     @Option(
-      help: ArgumentHelp("Open loans per user before loan_limit_exceeded (default 5).",
+      help: ArgumentHelp(
+        "Open loans per user before loan_limit_exceeded (default 5).",
         valueName: "count"))
     var maxLoans: Int?
 
@@ -72,7 +73,7 @@ extension Shelflog {
       guard let store = store as? any ModelStore else {
         throw Failure(
           code: Failure.usage,
-          message: "\(store.name): the current-state model is kept in SQLite logs only so far")
+          message: "\(store.name): this log cannot keep the current-state model")
       }
       return store
     }

@@ -1,0 +1,256 @@
+import Crypto
+import Foundation
+import LibraryDomain
+import NIOCore
+import PostgresNIO
+
+/// The current-state model's tables on PostgreSQL (docs/current-model.md): the columns of the
+/// SQLite ones (`ModelSchema`), in PostgreSQL's types. Not part of the log's schema version.
+enum PostgresModelSchema {
+  static func tables(_ suffix: String) -> [String] {
+    [
+      """
+      CREATE TABLE current_books\(suffix) (
+        isbn text PRIMARY KEY, title text NOT NULL, author text NOT NULL, total bigint NOT NULL,
+        on_loan bigint NOT NULL, available bigint NOT NULL, status text NOT NULL)
+      """,
+      """
+      CREATE TABLE current_loans\(suffix) (
+        position bigint PRIMARY KEY, isbn text NOT NULL, user_id text NOT NULL,
+        borrowed_at text NOT NULL, due_at text NOT NULL, borrowed_us bigint NOT NULL,
+        due_us bigint NOT NULL, counted smallint NOT NULL)
+      """,
+      """
+      CREATE TABLE current_users\(suffix) (
+        user_id text PRIMARY KEY, open_loans bigint NOT NULL, max_loans bigint NOT NULL,
+        at_limit smallint NOT NULL)
+      """,
+      """
+      CREATE TABLE current_anomalies\(suffix) (
+        occurred_us bigint NOT NULL, position bigint NOT NULL, seq bigint NOT NULL,
+        type text NOT NULL, occurred_at text NOT NULL, command_id text, isbn text NOT NULL,
+        user_id text, detail text NOT NULL, PRIMARY KEY (occurred_us, position, seq))
+      """,
+    ]
+  }
+
+  static let indexes = [
+    "CREATE INDEX current_loans_by_user ON current_loans (user_id)",
+    "CREATE INDEX current_loans_by_isbn ON current_loans (isbn)",
+  ]
+
+  static let checkpoint = """
+    CREATE TABLE IF NOT EXISTS model_checkpoint (
+      id smallint PRIMARY KEY CHECK (id = 1), model_version bigint NOT NULL,
+      max_loans bigint NOT NULL, loan_days bigint NOT NULL, position bigint NOT NULL,
+      hash text NOT NULL, occurred_us bigint NOT NULL, events bigint NOT NULL,
+      guards text NOT NULL, state bytea NOT NULL)
+    """
+
+  /// The advisory lock a model write holds: one writer of the model at a time.
+  static let lock: Int64 = 0x6d6f_6465_6c5f_6c6b
+
+  /// Rows per insert statement (each column one array parameter).
+  static let chunk = 8_192
+}
+
+extension PostgresEventStore: ModelStore {
+  public func modelCheckpoint() throws(EventLogError) -> ModelCheckpoint? {
+    try transaction { () throws(EventLogError) in try checkpointInTransaction() }
+  }
+
+  private func checkpointInTransaction() throws(EventLogError) -> ModelCheckpoint? {
+    guard try tableExists("model_checkpoint") else { return nil }
+    return try session.query(
+      """
+      SELECT model_version, max_loans, loan_days, position, hash, occurred_us, events, guards,
+        state
+      FROM model_checkpoint WHERE id = 1
+      """
+    ).first.map { row in
+      let cells = Array(row)
+      return ModelCheckpoint(
+        version: Int(PostgresCells.int(cells[0]) ?? 0),
+        maxLoans: Int(PostgresCells.int(cells[1]) ?? 0),
+        loanDays: Int(PostgresCells.int(cells[2]) ?? 0), position: PostgresCells.int(cells[3]) ?? 0,
+        hash: PostgresCells.string(cells[4]), occurredThrough: PostgresCells.int(cells[5]) ?? 0,
+        events: Int(PostgresCells.int(cells[6]) ?? 0), guards: PostgresCells.string(cells[7]),
+        state: PostgresCells.bytes(cells[8]))
+    }
+  }
+
+  private func tableExists(_ name: String) throws(EventLogError) -> Bool {
+    var binds = PostgresBindings()
+    binds.append(name)
+    let rows = try session.query("SELECT to_regclass($1) IS NOT NULL", binds)
+    return rows.first?.first.flatMap { try? $0.decode(Bool.self) } ?? false
+  }
+
+  public func writeModel(_ update: ModelUpdate) throws {
+    guard access == .write else {
+      throw EventLogError.readOnly(path: name, detail: "opened for reading")
+    }
+    try transaction(readOnly: false) { () throws(EventLogError) in
+      var lock = PostgresBindings()
+      lock.append(PostgresModelSchema.lock)
+      try session.query("SELECT pg_advisory_xact_lock($1)", lock)
+      guard try checkpointInTransaction() == update.previous else {
+        throw EventLogError.modelMoved(path: name)
+      }
+      let live = try tableExists("current_anomalies")
+      let fresh = update.rebuild || !live
+      let suffix = fresh ? "_next" : ""
+      if fresh {
+        for name in ModelSchema.names { try session.query("DROP TABLE IF EXISTS \(name)_next") }
+        for table in PostgresModelSchema.tables(suffix) { try session.query(table) }
+      } else {
+        // DELETE, not TRUNCATE: readers keep reading the old rows until the commit.
+        for name in ["current_books", "current_loans", "current_users"] {
+          try session.query("DELETE FROM \(name)")
+        }
+        var after = PostgresBindings()
+        after.append(update.anomaliesAfter)
+        try session.query("DELETE FROM current_anomalies WHERE occurred_us > $1", after)
+      }
+      try insertRows(update, suffix: suffix)
+      if fresh {
+        for name in ModelSchema.names {
+          try session.query("DROP TABLE IF EXISTS \(name)")
+          try session.query("ALTER TABLE \(name)_next RENAME TO \(name)")
+          try session.query("ALTER INDEX \(name)_next_pkey RENAME TO \(name)_pkey")
+        }
+        for index in PostgresModelSchema.indexes { try session.query(index) }
+      }
+      try session.query(PostgresModelSchema.checkpoint)
+      let point = update.checkpoint
+      var binds = PostgresBindings()
+      binds.append(Int64(point.version))
+      binds.append(Int64(point.maxLoans))
+      binds.append(Int64(point.loanDays))
+      binds.append(point.position)
+      binds.append(point.hash)
+      binds.append(point.occurredThrough)
+      binds.append(Int64(point.events))
+      binds.append(point.guards)
+      binds.append(NIOCore.ByteBuffer(bytes: point.state))
+      try session.query(
+        """
+        INSERT INTO model_checkpoint (id, model_version, max_loans, loan_days, position, hash,
+          occurred_us, events, guards, state)
+        VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (id) DO UPDATE SET model_version = $1, max_loans = $2, loan_days = $3,
+          position = $4, hash = $5, occurred_us = $6, events = $7, guards = $8, state = $9
+        """, binds)
+    }
+  }
+
+  /// The rows of `update` into the tables with `suffix`, a chunk of rows per statement (each
+  /// column one array).
+  private func insertRows(_ update: ModelUpdate, suffix: String) throws(EventLogError) {
+    for books in stride(from: 0, to: update.books.count, by: PostgresModelSchema.chunk).map({
+      update.books[$0..<min($0 + PostgresModelSchema.chunk, update.books.count)]
+    }) {
+      var binds = PostgresBindings()
+      binds.append(books.map(\.isbn.digits))
+      binds.append(books.map(\.title))
+      binds.append(books.map(\.author))
+      binds.append(books.map { Int64($0.total) })
+      binds.append(books.map { Int64($0.onLoan) })
+      binds.append(books.map { Int64($0.available) })
+      binds.append(books.map(\.status.rawValue))
+      try session.query(
+        "INSERT INTO current_books\(suffix) SELECT * FROM unnest($1::text[], $2::text[],"
+          + " $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[])", binds)
+    }
+    let loans = update.openLoans
+    for start in stride(from: 0, to: loans.count, by: PostgresModelSchema.chunk) {
+      let part = loans[start..<min(start + PostgresModelSchema.chunk, loans.count)]
+      var binds = PostgresBindings()
+      binds.append(part.map(\.position))
+      binds.append(part.map(\.isbn.digits))
+      binds.append(part.map(\.userID))
+      binds.append(part.map(\.borrowedAt.description))
+      binds.append(part.map { Timestamp(microseconds: update.due($0)).description })
+      binds.append(part.map(\.borrowedAt.microseconds))
+      binds.append(part.map { update.due($0) })
+      binds.append(part.map { Int64($0.counted ? 1 : 0) })
+      try session.query(
+        "INSERT INTO current_loans\(suffix) SELECT * FROM unnest($1::bigint[], $2::text[],"
+          + " $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::smallint[])",
+        binds)
+    }
+    let users = update.users
+    for start in stride(from: 0, to: users.count, by: PostgresModelSchema.chunk) {
+      let part = users[start..<min(start + PostgresModelSchema.chunk, users.count)]
+      var binds = PostgresBindings()
+      binds.append(part.map(\.id))
+      binds.append(part.map { Int64($0.openLoans) })
+      binds.append(Int64(update.checkpoint.maxLoans))
+      binds.append(part.map { Int64(update.atLimit($0.openLoans) ? 1 : 0) })
+      try session.query(
+        "INSERT INTO current_users\(suffix) SELECT u, n, $3, l FROM unnest($1::text[],"
+          + " $2::bigint[], $4::smallint[]) AS t (u, n, l)", binds)
+    }
+    var pending: [(Anomaly, Int)] = []
+    func flush() throws(EventLogError) {
+      guard !pending.isEmpty else { return }
+      var binds = PostgresBindings()
+      binds.append(pending.map(\.0.occurredAt.microseconds))
+      binds.append(pending.map(\.0.position))
+      binds.append(pending.map { Int64($0.1) })
+      binds.append(pending.map(\.0.type.rawValue))
+      binds.append(pending.map(\.0.occurredAt.description))
+      // Absent command and user ids go as "" (neither can be empty when present) and come out
+      // as NULL, as on SQLite.
+      binds.append(pending.map { $0.0.commandID ?? "" })
+      binds.append(pending.map(\.0.isbn.digits))
+      binds.append(pending.map { $0.0.userID ?? "" })
+      binds.append(pending.map(\.0.detail))
+      try session.query(
+        "INSERT INTO current_anomalies\(suffix) SELECT o, p, s, t, a, NULLIF(c, ''), i,"
+          + " NULLIF(u, ''), d FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],"
+          + " $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])"
+          + " AS x (o, p, s, t, a, c, i, u, d)", binds)
+      pending.removeAll(keepingCapacity: true)
+    }
+    do {
+      try update.forEachAnomaly { anomaly, seq in
+        pending.append((anomaly, seq))
+        if pending.count == PostgresModelSchema.chunk { try flush() }
+      }
+    } catch let fault as EventLogError {
+      throw fault
+    } catch {
+      throw EventLogError.database(path: name, detail: String(describing: error))
+    }
+    try flush()
+  }
+
+  public func logGuards() throws(EventLogError) -> String {
+    let rows = try session.query(
+      """
+      SELECT coalesce(string_agg(tgname || ':' || pg_get_triggerdef(oid), E'\\n' ORDER BY tgname),
+        '')
+      FROM pg_trigger
+      WHERE NOT tgisinternal AND tgrelid IN (to_regclass('log_events'), to_regclass('log_batches'))
+      """)
+    let text = rows.first?.first.map(PostgresCells.string) ?? ""
+    return Hex.string(SHA256.hash(data: Data(text.utf8)))
+  }
+
+  public func eventHash(at position: Int64) throws(EventLogError) -> String? {
+    var binds = PostgresBindings()
+    binds.append(position)
+    return try session.query("SELECT hash FROM log_events WHERE position = $1", binds).first
+      .map { Hex.string(PostgresCells.bytes(Array($0)[0])) }
+  }
+
+  public func earliestOccurrence(after: Int64, through: Int64) throws(EventLogError) -> Int64? {
+    var binds = PostgresBindings()
+    binds.append(after)
+    binds.append(through)
+    return try session.query(
+      "SELECT min(occurred_us) FROM log_events WHERE position > $1 AND position <= $2", binds
+    ).first?.first.flatMap(PostgresCells.int)
+  }
+}
