@@ -38,8 +38,9 @@ public struct ModelCheckpoint: Sendable, Equatable {
   }
 }
 
-/// One refresh's rows for the model's tables, written with the new checkpoint in one
-/// transaction.
+/// One refresh's changes to the model's tables, written with the new checkpoint in one
+/// transaction: the rows that differ between the state the tables hold and the new one (every
+/// row when rebuilding).
 public struct ModelUpdate {
   /// The new checkpoint.
   public var checkpoint: ModelCheckpoint
@@ -48,28 +49,58 @@ public struct ModelUpdate {
   public var previous: ModelCheckpoint?
   /// Build the tables afresh in shadow tables and swap them in, instead of updating them.
   public var rebuild: Bool
-  /// Every book, by ISBN.
+  /// Books added or changed, by ISBN (books are never taken out).
   public var books: [Book]
-  /// Every open loan.
-  public var openLoans: [Loan]
+  /// Loans opened (or changed: also among `closedLoans`).
+  public var openedLoans: [Loan]
+  /// The positions of the loans closed (or changed), deleted before `openedLoans` go in.
+  public var closedLoans: [Int64]
+  /// Users whose count of open loans changed, with the new count (0: no longer listed).
+  public var users: [(id: String, openLoans: Int)]
   /// The anomalies of events that occurred after this time (`Int64.min`: all) are replaced
   /// by those `anomalies` streams.
   public var anomaliesAfter: Int64
   /// Streams the new anomalies in replay order.
   public var anomalies: ((Anomaly) throws -> Void) throws -> Void
 
+  /// The update from the state the tables hold (`old`; nil when they are built afresh) to
+  /// `new`.
   public init(
-    checkpoint: ModelCheckpoint, previous: ModelCheckpoint?, rebuild: Bool, books: [Book],
-    openLoans: [Loan], anomaliesAfter: Int64,
+    checkpoint: ModelCheckpoint, previous: ModelCheckpoint?, rebuild: Bool, from old: LibraryState?,
+    to new: LibraryState, anomaliesAfter: Int64,
     anomalies: @escaping ((Anomaly) throws -> Void) throws -> Void
   ) {
     self.checkpoint = checkpoint
     self.previous = previous
     self.rebuild = rebuild
-    self.books = books
-    self.openLoans = openLoans
     self.anomaliesAfter = anomaliesAfter
     self.anomalies = anomalies
+    let before = rebuild ? [] : old?.books ?? []
+    var changed: [Book] = []
+    // Both lists are sorted by ISBN.
+    var index = 0
+    for book in new.books {
+      while index < before.count && before[index].isbn < book.isbn { index += 1 }
+      if index < before.count && before[index] == book { continue }
+      changed.append(book)
+    }
+    books = changed
+    let wasOpen = rebuild ? [] : old?.openLoans ?? []
+    // A loan that stays open may change (a late AddBook makes it counted): it is closed and
+    // opened again.
+    let oldLoans = Dictionary(wasOpen.map { ($0.position, $0) }) { first, _ in first }
+    let newLoans = Dictionary(new.openLoans.map { ($0.position, $0) }) { first, _ in first }
+    openedLoans = new.openLoans.filter { oldLoans[$0.position] != $0 }
+    closedLoans = wasOpen.filter { newLoans[$0.position] != $0 }.map(\.position).sorted()
+    var was: [String: Int] = [:]
+    for loan in wasOpen { was[loan.userID, default: 0] += 1 }
+    var now: [String: Int] = [:]
+    for loan in new.openLoans { now[loan.userID, default: 0] += 1 }
+    let users = Set(was.keys).union(now.keys).sorted().compactMap {
+      id -> (id: String, openLoans: Int)? in
+      was[id] == now[id] ? nil : (id: id, openLoans: now[id] ?? 0)
+    }
+    self.users = users
   }
 }
 
@@ -78,13 +109,6 @@ extension ModelUpdate {
   public func due(_ loan: Loan) -> Int64 {
     let policy = ReplayPolicy(loanDays: checkpoint.loanDays, maxLoans: checkpoint.maxLoans)
     return loan.borrowedAt.microseconds + policy.loanMicroseconds
-  }
-
-  /// The users with an open loan, by user id, with how many they have open.
-  public var users: [(id: String, openLoans: Int)] {
-    var open: [String: Int] = [:]
-    for loan in openLoans { open[loan.userID, default: 0] += 1 }
-    return open.sorted { $0.key < $1.key }.map { (id: $0.key, openLoans: $0.value) }
   }
 
   /// Whether a user with `openLoans` open loans is at the policy's limit.
@@ -106,7 +130,7 @@ extension ModelUpdate {
 
 /// A log that can keep the current-state model in its own database.
 public protocol ModelStore: EventStore {
-  /// The model's checkpoint, nil when the log holds no model.
+  /// The model's checkpoint, nil when the log holds no model (or its tables are not all there).
   func modelCheckpoint() throws(EventLogError) -> ModelCheckpoint?
 
   /// Writes the model's rows and checkpoint in one transaction. Throws

@@ -144,43 +144,50 @@ public enum CurrentModel {
     _ store: any ModelStore, policy: ReplayPolicy, previous: ModelCheckpoint,
     before earliest: Int64, through logEnd: Int64, _ progress: (Int) -> Void
   ) throws -> ModelRefresh {
-    // A snapshot is usable when its events are the log's up to its time (the store's rule) and
-    // no event after the model's position occurred by then: the model's anomalies up to that
-    // time are then the fold's.
-    var resume: SnapshotContent?
+    // A snapshot is usable when its events are the log's up to its time (the store's rule,
+    // asked for a cut just before the late events, so that a snapshot taken after them is
+    // passed over) and no event after the model's position occurred by then: the model's
+    // anomalies up to that time are then the fold's.
     var resumeTime: Int64?
     struct Unusable: Error {}
     var sink = try ModelSink()
     var library = Library(policy: policy)
     var last = Int64.min
+    let fold = { (rows: inout EventRows) throws in
+      try Self.fold(rows, into: &library, sink: &sink, last: &last, progress)
+    }
     let head: LogHead?
     do {
-      head = try store.replay(
-        ReplayCut(at: Timestamp(microseconds: Int64.max)), snapshotMaxLoans: policy.maxLoans,
+      // The events up to just before the late ones, from the snapshot; then, up to the log end
+      // that read saw, the rest.
+      let seen = try store.replay(
+        ReplayCut(at: Timestamp(microseconds: earliest - 1)), snapshotMaxLoans: policy.maxLoans,
         start: { start in
-          guard let snapshot = start.snapshot else { return }
-          let time = snapshot.occurredAt.microseconds
-          guard time < earliest, snapshot.throughPosition <= start.logEnd else {
-            throw Unusable()
-          }
+          guard let snapshot = start.snapshot else { throw Unusable() }
+          guard snapshot.throughPosition <= logEnd else { throw Unusable() }
           let content = try SnapshotContent(snapshot, path: store.name)
           library = Library(policy: policy, restoring: content.state)
           sink.counts = content.anomalyCounts
-          resume = content
-          resumeTime = time
-        },
-        { rows in try fold(rows, into: &library, sink: &sink, last: &last, progress) })
+          resumeTime = snapshot.occurredAt.microseconds
+        }, fold)
+      head = try store.replay(
+        ReplayCut(at: Timestamp(microseconds: Int64.max), through: seen?.position ?? 0),
+        occurredAfter: earliest - 1, fold)
     } catch is Unusable {
-      return try fold(
+      return try Self.fold(
         store, policy: policy, previous: previous, from: nil, through: logEnd,
         kind: .refolded(from: nil), progress: progress)
     }
-    let from = resumeTime.map { Timestamp(microseconds: $0) }
+    // The tables hold the checkpoint's state: the update is what differs from it.
+    guard let resumeTime, let held = SnapshotCodec.decode(previous.state)?.state else {
+      return try Self.fold(
+        store, policy: policy, previous: previous, from: nil, through: logEnd,
+        kind: .refolded(from: nil), progress: progress)
+    }
     return try write(
-      store, policy: policy, previous: previous, library: library, sink: sink,
-      head: head, occurredThrough: max(last, resumeTime ?? Int64.min),
-      anomaliesAfter: resumeTime ?? Int64.min, rebuild: resume == nil,
-      kind: .refolded(from: from))
+      store, policy: policy, previous: previous, held: held, library: library, sink: sink,
+      head: head, occurredThrough: max(last, resumeTime), anomaliesAfter: resumeTime,
+      kind: .refolded(from: Timestamp(microseconds: resumeTime)))
   }
 
   /// Folds the events after `from`'s time (all of them without it) and writes the model.
@@ -202,9 +209,8 @@ public enum CurrentModel {
       ReplayCut(at: Timestamp(microseconds: Int64.max), through: logEnd), occurredAfter: after
     ) { rows in try fold(rows, into: &library, sink: &sink, last: &last, progress) }
     return try write(
-      store, policy: policy, previous: previous, library: library, sink: sink, head: head,
-      occurredThrough: max(last, after), anomaliesAfter: after, rebuild: content == nil,
-      kind: kind)
+      store, policy: policy, previous: previous, held: content?.state, library: library,
+      sink: sink, head: head, occurredThrough: max(last, after), anomaliesAfter: after, kind: kind)
   }
 
   private static func fold(
@@ -221,10 +227,12 @@ public enum CurrentModel {
     }
   }
 
+  /// Writes the model: the rows that differ from `held`, the state the tables hold (nil: build
+  /// them afresh), and the anomalies raised after `anomaliesAfter`.
   private static func write(
     _ store: any ModelStore, policy: ReplayPolicy, previous: ModelCheckpoint?,
-    library: Library, sink: ModelSink, head: LogHead?, occurredThrough: Int64,
-    anomaliesAfter: Int64, rebuild: Bool, kind: ModelRefresh.Kind
+    held: LibraryState?, library: Library, sink: ModelSink, head: LogHead?,
+    occurredThrough: Int64, anomaliesAfter: Int64, kind: ModelRefresh.Kind
   ) throws -> ModelRefresh {
     if let failure = sink.failure { throw failure }
     try sink.anomalies.seal()
@@ -237,9 +245,8 @@ public enum CurrentModel {
     let anomalies = sink.anomalies
     try store.writeModel(
       ModelUpdate(
-        checkpoint: checkpoint, previous: previous, rebuild: rebuild, books: state.books,
-        openLoans: state.openLoans, anomaliesAfter: anomaliesAfter,
-        anomalies: { body in try anomalies.forEachAnomaly(body) }))
+        checkpoint: checkpoint, previous: previous, rebuild: held == nil, from: held, to: state,
+        anomaliesAfter: anomaliesAfter, anomalies: { body in try anomalies.forEachAnomaly(body) }))
     return ModelRefresh(kind: kind, folded: sink.folded, position: checkpoint.position)
   }
 }

@@ -157,8 +157,11 @@ struct CurrentModelCommandTests {
     let page = try String(
       contentsOf: repositoryRoot().appendingPathComponent("docs/current-model.md"), encoding: .utf8)
     let block = try #require(page.components(separatedBy: "```sql\n").dropFirst().first)
+    // Each query without its comment line (sqlite3 would take "--" for an option).
     let queries = try #require(block.components(separatedBy: "```").first)
-      .components(separatedBy: "\n\n")
+      .components(separatedBy: "\n\n").map { query in
+        query.split(separator: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n")
+      }
     try #require(queries.count == 3, "\(queries)")
     try box.write(
       "b.csv",
@@ -173,6 +176,7 @@ struct CurrentModelCommandTests {
       ["audit", "b.csv", "--db", "log.sqlite", "--out", "r", "--max-loans", "1"])
     try #require(audit.status == 0, "\(audit)")
     let overdue = try await box.sqlite3("log.sqlite", [queries[0]])
+    #expect(overdue.status == 0, "\(overdue)")
     #expect(overdue.stdoutLines.map { $0.split(separator: "|").first ?? "" } == ["alice", "bob"])
     let limit = try await box.sqlite3("log.sqlite", [queries[1]])
     #expect(limit.stdoutLines == ["alice|1|1", "bob|1|1"], "\(limit)")

@@ -60,7 +60,9 @@ extension PostgresEventStore: ModelStore {
   }
 
   private func checkpointInTransaction() throws(EventLogError) -> ModelCheckpoint? {
-    guard try tableExists("model_checkpoint") else { return nil }
+    for table in ModelSchema.names + ["model_checkpoint"] {
+      guard try tableExists(table) else { return nil }
+    }
     return try session.query(
       """
       SELECT model_version, max_loans, loan_days, position, hash, occurred_us, events, guards,
@@ -97,17 +99,13 @@ extension PostgresEventStore: ModelStore {
       guard try checkpointInTransaction() == update.previous else {
         throw EventLogError.modelMoved(path: name)
       }
-      let live = try tableExists("current_anomalies")
-      let fresh = update.rebuild || !live
+      // Without a checkpoint (`previous` nil) the update is a rebuild.
+      let fresh = update.rebuild || update.previous == nil
       let suffix = fresh ? "_next" : ""
       if fresh {
         for name in ModelSchema.names { try session.query("DROP TABLE IF EXISTS \(name)_next") }
         for table in PostgresModelSchema.tables(suffix) { try session.query(table) }
       } else {
-        // DELETE, not TRUNCATE: readers keep reading the old rows until the commit.
-        for name in ["current_books", "current_loans", "current_users"] {
-          try session.query("DELETE FROM \(name)")
-        }
         var after = PostgresBindings()
         after.append(update.anomaliesAfter)
         try session.query("DELETE FROM current_anomalies WHERE occurred_us > $1", after)
@@ -144,12 +142,12 @@ extension PostgresEventStore: ModelStore {
     }
   }
 
-  /// The rows of `update` into the tables with `suffix`, a chunk of rows per statement (each
-  /// column one array).
+  /// The changed books, loans and users and the new anomalies of `update` into the tables with
+  /// `suffix`, a chunk of rows per statement (each column one array).
   private func insertRows(_ update: ModelUpdate, suffix: String) throws(EventLogError) {
-    for books in stride(from: 0, to: update.books.count, by: PostgresModelSchema.chunk).map({
-      update.books[$0..<min($0 + PostgresModelSchema.chunk, update.books.count)]
-    }) {
+    let chunk = PostgresModelSchema.chunk
+    for start in stride(from: 0, to: update.books.count, by: chunk) {
+      let books = update.books[start..<min(start + chunk, update.books.count)]
       var binds = PostgresBindings()
       binds.append(books.map(\.isbn.digits))
       binds.append(books.map(\.title))
@@ -160,11 +158,19 @@ extension PostgresEventStore: ModelStore {
       binds.append(books.map(\.status.rawValue))
       try session.query(
         "INSERT INTO current_books\(suffix) SELECT * FROM unnest($1::text[], $2::text[],"
-          + " $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[])", binds)
+          + " $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[])"
+          + " ON CONFLICT (isbn) DO UPDATE SET title = excluded.title, author = excluded.author,"
+          + " total = excluded.total, on_loan = excluded.on_loan, available = excluded.available,"
+          + " status = excluded.status", binds)
     }
-    let loans = update.openLoans
-    for start in stride(from: 0, to: loans.count, by: PostgresModelSchema.chunk) {
-      let part = loans[start..<min(start + PostgresModelSchema.chunk, loans.count)]
+    if !update.closedLoans.isEmpty {
+      var binds = PostgresBindings()
+      binds.append(update.closedLoans)
+      try session.query("DELETE FROM current_loans\(suffix) WHERE position = ANY($1)", binds)
+    }
+    let loans = update.openedLoans
+    for start in stride(from: 0, to: loans.count, by: chunk) {
+      let part = loans[start..<min(start + chunk, loans.count)]
       var binds = PostgresBindings()
       binds.append(part.map(\.position))
       binds.append(part.map(\.isbn.digits))
@@ -179,9 +185,15 @@ extension PostgresEventStore: ModelStore {
           + " $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::smallint[])",
         binds)
     }
-    let users = update.users
-    for start in stride(from: 0, to: users.count, by: PostgresModelSchema.chunk) {
-      let part = users[start..<min(start + PostgresModelSchema.chunk, users.count)]
+    let gone = update.users.filter { $0.openLoans == 0 }.map(\.id)
+    if !gone.isEmpty {
+      var binds = PostgresBindings()
+      binds.append(gone)
+      try session.query("DELETE FROM current_users\(suffix) WHERE user_id = ANY($1)", binds)
+    }
+    let users = update.users.filter { $0.openLoans > 0 }
+    for start in stride(from: 0, to: users.count, by: chunk) {
+      let part = users[start..<min(start + chunk, users.count)]
       var binds = PostgresBindings()
       binds.append(part.map(\.id))
       binds.append(part.map { Int64($0.openLoans) })
@@ -189,7 +201,9 @@ extension PostgresEventStore: ModelStore {
       binds.append(part.map { Int64(update.atLimit($0.openLoans) ? 1 : 0) })
       try session.query(
         "INSERT INTO current_users\(suffix) SELECT u, n, $3, l FROM unnest($1::text[],"
-          + " $2::bigint[], $4::smallint[]) AS t (u, n, l)", binds)
+          + " $2::bigint[], $4::smallint[]) AS t (u, n, l) ON CONFLICT (user_id) DO UPDATE SET"
+          + " open_loans = excluded.open_loans, max_loans = excluded.max_loans,"
+          + " at_limit = excluded.at_limit", binds)
     }
     var pending: [(Anomaly, Int)] = []
     func flush() throws(EventLogError) {

@@ -60,7 +60,9 @@ extension SQLiteEventStore: ModelStore {
   }
 
   static func modelCheckpoint(_ db: Database) throws -> ModelCheckpoint? {
-    guard try db.tableExists("model_checkpoint") else { return nil }
+    for table in ModelSchema.names + ["model_checkpoint"] {
+      guard try db.tableExists(table) else { return nil }
+    }
     return try Row.fetchOne(
       db,
       sql: """
@@ -81,15 +83,13 @@ extension SQLiteEventStore: ModelStore {
       guard try Self.modelCheckpoint(db) == update.previous else {
         throw EventLogError.modelMoved(path: path)
       }
-      let fresh = try update.rebuild || !db.tableExists("current_anomalies")
+      // Without a checkpoint (`previous` nil) the update is a rebuild.
+      let fresh = update.rebuild || update.previous == nil
       let suffix = fresh ? "_next" : ""
       if fresh {
         for name in ModelSchema.names { try db.execute(sql: "DROP TABLE IF EXISTS \(name)_next") }
         for table in ModelSchema.tables(suffix) { try db.execute(sql: table) }
       } else {
-        for name in ["current_books", "current_loans", "current_users"] {
-          try db.execute(sql: "DELETE FROM \(name)")
-        }
         try db.execute(
           sql: "DELETE FROM current_anomalies WHERE occurred_us > ?",
           arguments: [update.anomaliesAfter])
@@ -118,19 +118,22 @@ extension SQLiteEventStore: ModelStore {
     }
   }
 
-  /// The books, open loans, users and new anomalies of `update` into the tables with `suffix`.
+  /// The changed books, loans and users and the new anomalies of `update` into the tables with
+  /// `suffix`.
   private static func insertRows(_ update: ModelUpdate, _ db: Database, suffix: String) throws {
     let book = try db.makeStatement(
-      sql: "INSERT INTO current_books\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      sql: "INSERT OR REPLACE INTO current_books\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?)")
     for entry in update.books {
       try book.execute(arguments: [
         entry.isbn.digits, entry.title, entry.author, entry.total, entry.onLoan,
         entry.available, entry.status.rawValue,
       ])
     }
+    let closed = try db.makeStatement(sql: "DELETE FROM current_loans\(suffix) WHERE position = ?")
+    for position in update.closedLoans { try closed.execute(arguments: [position]) }
     let loan = try db.makeStatement(
       sql: "INSERT INTO current_loans\(suffix) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-    for entry in update.openLoans {
+    for entry in update.openedLoans {
       let due = update.due(entry)
       try loan.execute(arguments: [
         entry.position, entry.isbn.digits, entry.userID, entry.borrowedAt.description,
@@ -139,8 +142,13 @@ extension SQLiteEventStore: ModelStore {
       ])
     }
     let user = try db.makeStatement(
-      sql: "INSERT INTO current_users\(suffix) VALUES (?, ?, ?, ?)")
+      sql: "INSERT OR REPLACE INTO current_users\(suffix) VALUES (?, ?, ?, ?)")
+    let gone = try db.makeStatement(sql: "DELETE FROM current_users\(suffix) WHERE user_id = ?")
     for entry in update.users {
+      guard entry.openLoans > 0 else {
+        try gone.execute(arguments: [entry.id])
+        continue
+      }
       try user.execute(arguments: [
         entry.id, entry.openLoans, update.checkpoint.maxLoans,
         update.atLimit(entry.openLoans) ? 1 : 0,
