@@ -22,30 +22,17 @@ extension Shelflog {
     @Flag(help: "Say how far behind the model is; change nothing.")
     var status = false
 
-    @Option(help: ArgumentHelp("Days a loan may run (default 21).", valueName: "days"))
-    var loanDays: Int?
-
-    @Option(
-      help: ArgumentHelp(
-        "Open loans per user before loan_limit_exceeded (default 5).",
-        valueName: "count"))
-    var maxLoans: Int?
-
-    @Option(help: ArgumentHelp("A JSON policy file, as for replay.", valueName: "file"))
-    var policy: String?
+    @OptionGroup var policy: PolicyArguments
 
     @Option(help: ArgumentHelp("Seconds to wait for a busy log (default 30).", valueName: "s"))
     var wait: Double = 30
 
     func validate() throws {
-      if let loanDays, loanDays < 0 { throw ValidationError("--loan-days takes 0 or more") }
-      if let maxLoans, maxLoans < 0 { throw ValidationError("--max-loans takes 0 or more") }
       if wait < 0 || !wait.isFinite { throw ValidationError("--wait takes seconds, 0 or more") }
     }
 
     func run() throws {
-      let policy = try ReplayArguments.policy(
-        file: policy, loanDays: loanDays, maxLoans: maxLoans)
+      let policy = try policy.resolved()
       let store = try Self.modelStore(log.open(status ? .read : .write, wait: wait))
       do {
         if status {
