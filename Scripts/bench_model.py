@@ -107,7 +107,7 @@ def main():
                   rows, [
                       "Commands: `shelflog project --db model.sqlite` on a copy of the large log (the first build), then",
                       "per run on a fresh copy of that log with its model: `shelflog import nightly.csv` (not timed;",
-                      "`generate --rows 100000 --seed 9 --start <11 days after the log's last event>`), then",
+                      f"`generate --rows {args.nightly} --seed 9 --start <11 days after the log's last event>`), then",
                       "`shelflog project` (it must fold on: 'appended since its checkpoint') vs `shelflog replay --at",
                       "2099-12-31 --format json` of the same log.",
                   ])
