@@ -119,20 +119,22 @@ struct CurrentModelCommandTests {
 
   /// Acceptance: `log --follow` while two imports run prints every event once, in position
   /// order, exactly as `log --format jsonl` prints them; `--after` starts after a position.
-  @Test func followPrintsEveryEventOnceInPositionOrder() async throws {
+  @Test(arguments: Backend.available)
+  func followPrintsEveryEventOnceInPositionOrder(on backend: Backend) async throws {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     try box.write("seed.csv", CrashTests.seed)
     try box.write("one.csv", CrashTests.batch(1))
     try box.write("two.csv", CrashTests.batch(2))
-    let seeded = try await box.shelflog(["import", "seed.csv", "--db", "log.sqlite"])
+    let seeded = try await box.shelflog(["import", "seed.csv", "--db", log.db])
     try #require(seeded.status == 0, "\(seeded)")
     let follower = try KillableProgram(
-      box: box, arguments: ["log", "--follow", "--after", "1", "--db", "log.sqlite"])
+      box: box, arguments: ["log", "--follow", "--after", "1", "--db", log.db])
     defer { follower.kill() }
     try await Task.sleep(nanoseconds: 200_000_000)
-    async let one = box.shelflog(["import", "one.csv", "--db", "log.sqlite"])
-    async let two = box.shelflog(["import", "two.csv", "--db", "log.sqlite"])
+    async let one = box.shelflog(["import", "one.csv", "--db", log.db])
+    async let two = box.shelflog(["import", "two.csv", "--db", log.db])
     let results = try await [one, two]
     for result in results { try #require(result.status == 0, "\(result)") }
     let total = CrashTests.seedRows + 2 * CrashTests.rowsPerBatch
@@ -150,14 +152,16 @@ struct CurrentModelCommandTests {
       return try #require(object?["position"] as? Int, "no position: \(line)")
     }
     #expect(positions == Array(2...total))
-    let log = try await box.shelflog(["log", "--db", "log.sqlite", "--format", "jsonl"])
-    #expect(printed == Array(log.stdoutLines.dropFirst()))
+    let listed = try await box.shelflog(["log", "--db", log.db, "--format", "jsonl"])
+    #expect(printed == Array(listed.stdoutLines.dropFirst()))
   }
 
   /// The three queries docs/current-model.md shows run on a model and find what they promise:
   /// an overdue loan, a user at the limit, a book with negative availability.
-  @Test func theDocumentedQueriesAnswer() async throws {
+  @Test(arguments: Backend.available)
+  func theDocumentedQueriesAnswer(on backend: Backend) async throws {
     let box = try Sandbox()
+    let log = try LogUnderTest(backend)
     defer { box.remove() }
     let page = try String(
       contentsOf: repositoryRoot().appendingPathComponent("docs/current-model.md"), encoding: .utf8)
@@ -178,14 +182,19 @@ struct CurrentModelCommandTests {
           "c,BorrowBook,9780306406157,,,,bob,2024-03-01T11:00:00Z",
         ]))
     let audit = try await box.shelflog(
-      ["audit", "b.csv", "--db", "log.sqlite", "--out", "r", "--max-loans", "1"])
+      ["audit", "b.csv", "--db", log.db, "--out", "r", "--max-loans", "1"])
     try #require(audit.status == 0, "\(audit)")
-    let overdue = try await box.sqlite3("log.sqlite", [queries[0]])
-    #expect(overdue.status == 0, "\(overdue)")
-    #expect(overdue.stdoutLines.map { $0.split(separator: "|").first ?? "" } == ["alice", "bob"])
-    let limit = try await box.sqlite3("log.sqlite", [queries[1]])
-    #expect(limit.stdoutLines == ["alice|1|1", "bob|1|1"], "\(limit)")
-    let negative = try await box.sqlite3("log.sqlite", [queries[2]])
-    #expect(negative.stdoutLines == ["9780306406157|Dune|1|2|-1"], "\(negative)")
+    // The same SQL on both backends (`rows` requires the client to succeed), but for "now",
+    // which the page gives for PostgreSQL too.
+    let sqliteNow = "CAST(strftime('%s', 'now') AS INTEGER) * 1000000"
+    let postgresNow = "(extract(epoch FROM now()) * 1000000)::bigint"
+    #expect(page.contains(sqliteNow) && page.contains(postgresNow))
+    let overdue = try await log.rows(
+      box,
+      backend == .postgres
+        ? queries[0].replacingOccurrences(of: sqliteNow, with: postgresNow) : queries[0])
+    #expect(overdue.map { $0.split(separator: "|").first ?? "" } == ["alice", "bob"])
+    #expect(try await log.rows(box, queries[1]) == ["alice|1|1", "bob|1|1"])
+    #expect(try await log.rows(box, queries[2]) == ["9780306406157|Dune|1|2|-1"])
   }
 }
