@@ -3,6 +3,7 @@ import Foundation
 import LibraryDomain
 import Replay
 import ShelflogTestSupport
+import Synchronization
 import Testing
 
 /// docs/current-model.md: the current-state tables always equal a full replay of the log at the
@@ -174,5 +175,50 @@ struct CurrentModelTests {
     let tables = try ModelTables.read(log)
     #expect(try tables == Self.expected(log.store, policy: .standard))
     #expect(tables.books.first?.contains("New title") == true)
+  }
+
+  /// Two `project`s at once on one log (separate connections): both succeed, one of them finds
+  /// the model moved and folds again from the other's checkpoint, and the tables equal a full
+  /// replay.
+  @Test(arguments: Backend.available)
+  func twoRefreshesAtOnceAgree(on backend: Backend) throws {
+    let log = try TestLog(backend)
+    var generator = SplitMix64(seed: 0x7770)
+    for index in 0..<3 {
+      try log.importBatch(
+        Self.batch(&generator, days: (index * 3 + 1)...(index * 3 + 3)), file: "b\(index).csv",
+        recordedAt: Int64(index) * 60)
+    }
+    let policy = ReplayPolicy.standard
+    _ = try CurrentModel.refresh(try #require(log.store as? any ModelStore), policy: policy)
+    try log.importBatch(
+      Self.batch(&generator, days: 10...12), file: "late.csv", recordedAt: 600)
+    let stores: [any ModelStore] = try (0..<2).map { _ in
+      switch backend {
+      case .sqlite: try SQLiteEventStore(path: log.path, access: .write, wait: 10)
+      case .postgres:
+        try PostgresEventStore(
+          location: try PostgresLocation(url: log.path), access: .write, wait: 10)
+      }
+    }
+    let results = Mutex<[Result<ModelRefresh, ReplayError>]>([])
+    DispatchQueue.concurrentPerform(iterations: 2) { index in
+      let result = Result { () throws(ReplayError) in
+        try CurrentModel.refresh(stores[index], policy: policy)
+      }
+      results.withLock { $0.append(result) }
+    }
+    let outcomes = results.withLock { $0 }
+    #expect(outcomes.count == 2)
+    var kinds: [ModelRefresh.Kind] = []
+    for outcome in outcomes {
+      switch outcome {
+      case .success(let refresh): kinds.append(refresh.kind)
+      case .failure(let error): Issue.record("a refresh failed: \(error.message)")
+      }
+    }
+    // One folded the new batch on; the other found it done (at once, or after the model moved).
+    #expect(kinds.contains(.appended) && kinds.contains(.upToDate), "\(kinds)")
+    #expect(try ModelTables.read(log) == Self.expected(log.store, policy: policy))
   }
 }
