@@ -128,8 +128,9 @@ extension ModelUpdate {
   }
 }
 
-/// A log that can keep the current-state model in its own database.
-public protocol ModelStore: EventStore {
+/// What a log does to keep the current-state model in its own database (every `EventStore`
+/// does).
+public protocol ModelStore {
   /// The model's checkpoint, nil when the log holds no model (or its tables are not all there).
   func modelCheckpoint() throws(EventLogError) -> ModelCheckpoint?
 

@@ -6,7 +6,7 @@ import LibraryDomain
 ///
 /// A store maps its own faults to `EventLogError`; any other error thrown by a closure passed
 /// in (say, the importer's) passes through unchanged.
-public protocol EventStore: AppendTarget, Sendable {
+public protocol EventStore: AppendTarget, ModelStore, Sendable {
   /// How messages name the log: a path (or a URL without its password).
   var name: String { get }
 

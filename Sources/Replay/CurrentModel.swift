@@ -52,7 +52,7 @@ public enum CurrentModel {
   /// The version of the tables and rules: a model of another version is rebuilt.
   public static let version = 1
 
-  public static func status(_ store: any ModelStore, policy: ReplayPolicy) throws(ReplayError)
+  public static func status(_ store: any EventStore, policy: ReplayPolicy) throws(ReplayError)
     -> ModelStatus
   {
     do {
@@ -68,7 +68,7 @@ public enum CurrentModel {
 
   /// Brings the model up to date with the log under `policy`; `progress` gets events folded.
   public static func refresh(
-    _ store: any ModelStore, policy: ReplayPolicy, progress: (Int) -> Void = { _ in }
+    _ store: any EventStore, policy: ReplayPolicy, progress: (Int) -> Void = { _ in }
   ) throws(ReplayError) -> ModelRefresh {
     var attempt = 0
     while true {
@@ -85,7 +85,7 @@ public enum CurrentModel {
   }
 
   private static func refreshOnce(
-    _ store: any ModelStore, policy: ReplayPolicy, progress: (Int) -> Void
+    _ store: any EventStore, policy: ReplayPolicy, progress: (Int) -> Void
   ) throws -> ModelRefresh {
     let previous = try store.modelCheckpoint()
     let logEnd = try store.lastPosition()
@@ -112,7 +112,7 @@ public enum CurrentModel {
 
   /// Why the model must be built afresh, nil when it can fold on.
   static func rebuildReason(
-    _ checkpoint: ModelCheckpoint?, _ store: any ModelStore, policy: ReplayPolicy, logEnd: Int64
+    _ checkpoint: ModelCheckpoint?, _ store: any EventStore, policy: ReplayPolicy, logEnd: Int64
   ) throws -> String? {
     guard let checkpoint else { return "no model yet" }
     if checkpoint.version != version {
@@ -141,7 +141,7 @@ public enum CurrentModel {
 
   /// A late batch: folds again from the latest snapshot that precedes it, or from the start.
   private static func refold(
-    _ store: any ModelStore, policy: ReplayPolicy, previous: ModelCheckpoint,
+    _ store: any EventStore, policy: ReplayPolicy, previous: ModelCheckpoint,
     before earliest: Int64, through logEnd: Int64, _ progress: (Int) -> Void
   ) throws -> ModelRefresh {
     // A snapshot is usable when its events are the log's up to its time (the store's rule,
@@ -192,7 +192,7 @@ public enum CurrentModel {
 
   /// Folds the events after `from`'s time (all of them without it) and writes the model.
   private static func fold(
-    _ store: any ModelStore, policy: ReplayPolicy, previous: ModelCheckpoint?,
+    _ store: any EventStore, policy: ReplayPolicy, previous: ModelCheckpoint?,
     from content: SnapshotContent?, through logEnd: Int64, kind: ModelRefresh.Kind,
     progress: (Int) -> Void
   ) throws -> ModelRefresh {
@@ -230,7 +230,7 @@ public enum CurrentModel {
   /// Writes the model: the rows that differ from `held`, the state the tables hold (nil: build
   /// them afresh), and the anomalies raised after `anomaliesAfter`.
   private static func write(
-    _ store: any ModelStore, policy: ReplayPolicy, previous: ModelCheckpoint?,
+    _ store: any EventStore, policy: ReplayPolicy, previous: ModelCheckpoint?,
     held: LibraryState?, library: Library, sink: ModelSink, head: LogHead?,
     occurredThrough: Int64, anomaliesAfter: Int64, kind: ModelRefresh.Kind
   ) throws -> ModelRefresh {

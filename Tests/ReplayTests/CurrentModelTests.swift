@@ -79,7 +79,7 @@ struct CurrentModelTests {
         loanDays: Int.random(in: 1...10, using: &generator),
         maxLoans: Int.random(in: 1...3, using: &generator))
       let log = try TestLog(backend)
-      let store = try #require(log.store as? any ModelStore)
+      let store = log.store
       var lastDay = 0
       let count = Int.random(in: 3...8, using: &generator)
       for index in 0..<count {
@@ -119,7 +119,7 @@ struct CurrentModelTests {
   @Test(arguments: Backend.available)
   func upToDateAndPolicyChange(on backend: Backend) throws {
     let log = try TestLog(backend)
-    let store = try #require(log.store as? any ModelStore)
+    let store = log.store
     try log.importBatch(
       ",AddBook,9781593275846,T,A,1,,2024-03-01T10:00:00Z\n"
         + ",BorrowBook,9781593275846,,,,ann,2024-03-02T10:00:00Z\n"
@@ -148,7 +148,7 @@ struct CurrentModelTests {
   @Test(arguments: Backend.available, [false, true])
   func aRewrittenLogIsRebuilt(on backend: Backend, triggersRestored: Bool) throws {
     let log = try TestLog(backend)
-    let store = try #require(log.store as? any ModelStore)
+    let store = log.store
     try log.importBatch(
       ",AddBook,9781593275846,Old title,A,1,,2024-03-01T10:00:00Z\n"
         + ",BorrowBook,9781593275846,,,,ann,2024-03-02T10:00:00Z\n")
@@ -190,10 +190,10 @@ struct CurrentModelTests {
         recordedAt: Int64(index) * 60)
     }
     let policy = ReplayPolicy.standard
-    _ = try CurrentModel.refresh(try #require(log.store as? any ModelStore), policy: policy)
+    _ = try CurrentModel.refresh(log.store, policy: policy)
     try log.importBatch(
       Self.batch(&generator, days: 10...12), file: "late.csv", recordedAt: 600)
-    let stores: [any ModelStore] = try (0..<2).map { _ in
+    let stores: [any EventStore] = try (0..<2).map { _ in
       switch backend {
       case .sqlite: try SQLiteEventStore(path: log.path, access: .write, wait: 10)
       case .postgres:

@@ -4,53 +4,23 @@ import LibraryDomain
 import NIOCore
 import PostgresNIO
 
-/// The current-state model's tables on PostgreSQL (docs/current-model.md): the columns of the
-/// SQLite ones (`ModelSchema`), in PostgreSQL's types. Not part of the log's schema version.
-enum PostgresModelSchema {
-  static func tables(_ suffix: String) -> [String] {
-    [
-      """
-      CREATE TABLE current_books\(suffix) (
-        isbn text PRIMARY KEY, title text NOT NULL, author text NOT NULL, total bigint NOT NULL,
-        on_loan bigint NOT NULL, available bigint NOT NULL, status text NOT NULL)
-      """,
-      """
-      CREATE TABLE current_loans\(suffix) (
-        position bigint PRIMARY KEY, isbn text NOT NULL, user_id text NOT NULL,
-        borrowed_at text NOT NULL, due_at text NOT NULL, borrowed_us bigint NOT NULL,
-        due_us bigint NOT NULL, counted smallint NOT NULL)
-      """,
-      """
-      CREATE TABLE current_users\(suffix) (
-        user_id text PRIMARY KEY, open_loans bigint NOT NULL, max_loans bigint NOT NULL,
-        at_limit smallint NOT NULL)
-      """,
-      """
-      CREATE TABLE current_anomalies\(suffix) (
-        occurred_us bigint NOT NULL, position bigint NOT NULL, seq bigint NOT NULL,
-        type text NOT NULL, occurred_at text NOT NULL, command_id text, isbn text NOT NULL,
-        user_id text, detail text NOT NULL, PRIMARY KEY (occurred_us, position, seq))
-      """,
-    ]
+extension ModelSchema {
+  /// `CREATE TABLE` in PostgreSQL's types.
+  static func postgres(_ table: Table, suffix: String = "", ifMissing: Bool = false) -> String {
+    create(table, suffix: suffix, ifMissing: ifMissing, withoutRowID: false) { kind in
+      switch kind {
+      case .text, .optionalText: "text"
+      case .integer: "bigint"
+      case .smallInteger: "smallint"
+      case .bytes: "bytea"
+      }
+    }
   }
 
-  static let indexes = [
-    "CREATE INDEX current_loans_by_user ON current_loans (user_id)",
-    "CREATE INDEX current_loans_by_isbn ON current_loans (isbn)",
-  ]
+  /// The advisory lock a model write holds on PostgreSQL: one writer of the model at a time.
+  static let postgresLock: Int64 = 0x6d6f_6465_6c5f_6c6b
 
-  static let checkpoint = """
-    CREATE TABLE IF NOT EXISTS model_checkpoint (
-      id smallint PRIMARY KEY CHECK (id = 1), model_version bigint NOT NULL,
-      max_loans bigint NOT NULL, loan_days bigint NOT NULL, position bigint NOT NULL,
-      hash text NOT NULL, occurred_us bigint NOT NULL, events bigint NOT NULL,
-      guards text NOT NULL, state bytea NOT NULL)
-    """
-
-  /// The advisory lock a model write holds: one writer of the model at a time.
-  static let lock: Int64 = 0x6d6f_6465_6c5f_6c6b
-
-  /// Rows per insert statement (each column one array parameter).
+  /// Rows per insert statement on PostgreSQL (each column one array parameter).
   static let chunk = 8_192
 }
 
@@ -94,7 +64,7 @@ extension PostgresEventStore: ModelStore {
     }
     try transaction(readOnly: false) { () throws(EventLogError) in
       var lock = PostgresBindings()
-      lock.append(PostgresModelSchema.lock)
+      lock.append(ModelSchema.postgresLock)
       try session.query("SELECT pg_advisory_xact_lock($1)", lock)
       guard try checkpointInTransaction() == update.previous else {
         throw EventLogError.modelMoved(path: name)
@@ -104,7 +74,9 @@ extension PostgresEventStore: ModelStore {
       let suffix = fresh ? "_next" : ""
       if fresh {
         for name in ModelSchema.names { try session.query("DROP TABLE IF EXISTS \(name)_next") }
-        for table in PostgresModelSchema.tables(suffix) { try session.query(table) }
+        for table in ModelSchema.tables {
+          try session.query(ModelSchema.postgres(table, suffix: suffix))
+        }
       } else {
         var after = PostgresBindings()
         after.append(update.anomaliesAfter)
@@ -117,9 +89,9 @@ extension PostgresEventStore: ModelStore {
           try session.query("ALTER TABLE \(name)_next RENAME TO \(name)")
           try session.query("ALTER INDEX \(name)_next_pkey RENAME TO \(name)_pkey")
         }
-        for index in PostgresModelSchema.indexes { try session.query(index) }
+        for index in ModelSchema.indexes { try session.query(index) }
       }
-      try session.query(PostgresModelSchema.checkpoint)
+      try session.query(ModelSchema.postgres(ModelSchema.checkpoint, ifMissing: true))
       let point = update.checkpoint
       var binds = PostgresBindings()
       binds.append(Int64(point.version))
@@ -145,7 +117,7 @@ extension PostgresEventStore: ModelStore {
   /// The changed books, loans and users and the new anomalies of `update` into the tables with
   /// `suffix`, a chunk of rows per statement (each column one array).
   private func insertRows(_ update: ModelUpdate, suffix: String) throws(EventLogError) {
-    let chunk = PostgresModelSchema.chunk
+    let chunk = ModelSchema.chunk
     for start in stride(from: 0, to: update.books.count, by: chunk) {
       let books = update.books[start..<min(start + chunk, update.books.count)]
       var binds = PostgresBindings()
@@ -230,7 +202,7 @@ extension PostgresEventStore: ModelStore {
     do {
       try update.forEachAnomaly { anomaly, seq in
         pending.append((anomaly, seq))
-        if pending.count == PostgresModelSchema.chunk { try flush() }
+        if pending.count == ModelSchema.chunk { try flush() }
       }
     } catch let fault as EventLogError {
       throw fault

@@ -3,55 +3,17 @@ import Foundation
 import GRDB
 import LibraryDomain
 
-/// The current-state model's tables (docs/current-model.md). They are not part of the log's
-/// migrations: `project` creates them, an older shelflog ignores them, and dropping them loses
-/// nothing the log does not hold.
-enum ModelSchema {
-  /// The tables, each created under `name + suffix` (a rebuild fills `_next` and renames).
-  static func tables(_ suffix: String) -> [String] {
-    [
-      """
-      CREATE TABLE current_books\(suffix) (
-        isbn TEXT PRIMARY KEY, title TEXT NOT NULL, author TEXT NOT NULL,
-        total INTEGER NOT NULL, on_loan INTEGER NOT NULL, available INTEGER NOT NULL,
-        status TEXT NOT NULL) WITHOUT ROWID
-      """,
-      """
-      CREATE TABLE current_loans\(suffix) (
-        position INTEGER PRIMARY KEY, isbn TEXT NOT NULL, user_id TEXT NOT NULL,
-        borrowed_at TEXT NOT NULL, due_at TEXT NOT NULL, borrowed_us INTEGER NOT NULL,
-        due_us INTEGER NOT NULL, counted INTEGER NOT NULL)
-      """,
-      """
-      CREATE TABLE current_users\(suffix) (
-        user_id TEXT PRIMARY KEY, open_loans INTEGER NOT NULL, max_loans INTEGER NOT NULL,
-        at_limit INTEGER NOT NULL) WITHOUT ROWID
-      """,
-      """
-      CREATE TABLE current_anomalies\(suffix) (
-        occurred_us INTEGER NOT NULL, position INTEGER NOT NULL, seq INTEGER NOT NULL,
-        type TEXT NOT NULL, occurred_at TEXT NOT NULL, command_id TEXT, isbn TEXT NOT NULL,
-        user_id TEXT, detail TEXT NOT NULL, PRIMARY KEY (occurred_us, position, seq))
-        WITHOUT ROWID
-      """,
-    ]
+extension ModelSchema {
+  /// `CREATE TABLE` in SQLite's types.
+  static func sqlite(_ table: Table, suffix: String = "", ifMissing: Bool = false) -> String {
+    create(table, suffix: suffix, ifMissing: ifMissing, withoutRowID: true) { kind in
+      switch kind {
+      case .text, .optionalText: "TEXT"
+      case .integer, .smallInteger: "INTEGER"
+      case .bytes: "BLOB"
+      }
+    }
   }
-
-  static let names = ["current_books", "current_loans", "current_users", "current_anomalies"]
-
-  /// Indexes of the live tables (made after a rebuild's swap, so their names stay).
-  static let indexes = [
-    "CREATE INDEX current_loans_by_user ON current_loans (user_id)",
-    "CREATE INDEX current_loans_by_isbn ON current_loans (isbn)",
-  ]
-
-  static let checkpoint = """
-    CREATE TABLE IF NOT EXISTS model_checkpoint (
-      id INTEGER PRIMARY KEY CHECK (id = 1), model_version INTEGER NOT NULL,
-      max_loans INTEGER NOT NULL, loan_days INTEGER NOT NULL, position INTEGER NOT NULL,
-      hash TEXT NOT NULL, occurred_us INTEGER NOT NULL, events INTEGER NOT NULL,
-      guards TEXT NOT NULL, state BLOB NOT NULL)
-    """
 }
 
 extension SQLiteEventStore: ModelStore {
@@ -88,7 +50,9 @@ extension SQLiteEventStore: ModelStore {
       let suffix = fresh ? "_next" : ""
       if fresh {
         for name in ModelSchema.names { try db.execute(sql: "DROP TABLE IF EXISTS \(name)_next") }
-        for table in ModelSchema.tables(suffix) { try db.execute(sql: table) }
+        for table in ModelSchema.tables {
+          try db.execute(sql: ModelSchema.sqlite(table, suffix: suffix))
+        }
       } else {
         try db.execute(
           sql: "DELETE FROM current_anomalies WHERE occurred_us > ?",
@@ -102,7 +66,7 @@ extension SQLiteEventStore: ModelStore {
         }
         for index in ModelSchema.indexes { try db.execute(sql: index) }
       }
-      try db.execute(sql: ModelSchema.checkpoint)
+      try db.execute(sql: ModelSchema.sqlite(ModelSchema.checkpoint, ifMissing: true))
       let point = update.checkpoint
       try db.execute(
         sql: """

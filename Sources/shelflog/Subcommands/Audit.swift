@@ -50,7 +50,8 @@ extension Shelflog {
       // The model follows the log (docs/current-model.md), under the reports'
       // policy. Should that fail, the reports are still written, then the failure reported.
       var modelFailure: Failure?
-      if !noProject, let store = try log.open(.write, wait: imports.wait) as? any ModelStore {
+      if !noProject {
+        let store = try log.open(.write, wait: imports.wait)
         do {
           print(Project.describe(try Project.refresh(store, policy: policy)))
         } catch {

@@ -33,7 +33,7 @@ extension Shelflog {
 
     func run() throws {
       let policy = try policy.resolved()
-      let store = try Self.modelStore(log.open(status ? .read : .write, wait: wait))
+      let store = try log.open(status ? .read : .write, wait: wait)
       do {
         if status {
           print(Self.describe(try CurrentModel.status(store, policy: policy), log: store.name))
@@ -46,23 +46,13 @@ extension Shelflog {
     }
 
     /// Refreshes the model, with progress on a terminal.
-    static func refresh(_ store: any ModelStore, policy: ReplayPolicy) throws(ReplayError)
+    static func refresh(_ store: any EventStore, policy: ReplayPolicy) throws(ReplayError)
       -> ModelRefresh
     {
       defer { Terminal.clearProgress() }
       return try CurrentModel.refresh(store, policy: policy) { count in
         Terminal.progress("model: folded \(count) events")
       }
-    }
-
-    /// The log as a store that can keep the model.
-    static func modelStore(_ store: any EventStore) throws(Failure) -> any ModelStore {
-      guard let store = store as? any ModelStore else {
-        throw Failure(
-          code: Failure.usage,
-          message: "\(store.name): this log cannot keep the current-state model")
-      }
-      return store
     }
 
     /// One line for what a refresh did.
