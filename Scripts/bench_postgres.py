@@ -8,7 +8,12 @@ Figures (A / B, run alternately, medians):
 1. `shelflog import` of a 200k-row and a 1M-row batch into a fresh PostgreSQL database /
    `psql \\copy` of the same file into a bare 8-column text table on the same server;
 2. a full replay of the 1M-event log from PostgreSQL / the same replay from SQLite;
-3. four imports of 250k rows each started at once / one import of the 1M rows.
+3. four imports of 250k rows each started at once / one import of the 1M rows;
+4. (reported) the server's part of an import alone: `psql` loading the 1M stored rows of the
+   log (a binary `COPY` of what shelflog wrote, no parsing, validation or hashing left) into
+   a table of `log_events`' columns, then building the indexes an append cannot do without
+   (the primary key, replay order, the duplicate check; not explain's) and `ANALYZE`, in one
+   transaction / the same `psql \\copy` baseline as 1. It is the floor under figure 1.
 
 The server is a throwaway one (`Scripts/postgres-throwaway.sh`, stopped at the end) unless
 `SHELFLOG_BENCH_POSTGRES` names one whose role may create databases.
@@ -64,6 +69,17 @@ def fresh_database(base, name):
     psql(base, "postgres", f"CREATE DATABASE {name}")
 
 
+def bare_table(base):
+    """The baseline's target: a new database with a bare table of 8 text columns."""
+    fresh_database(base, "bench_bare")
+    psql(base, "bench_bare", "CREATE TABLE events (" + ", ".join(f"{c} text" for c in COLUMNS.split(",")) + ")")
+
+
+def copy_baseline(base, path):
+    """The baseline: `psql \\copy` of the batch file into the bare table."""
+    return f"psql {base}/bench_bare -X -q -c \"\\copy events FROM '{path}' WITH (FORMAT csv, HEADER true)\""
+
+
 def server_version(base):
     return subprocess.run(["psql", f"{base}/postgres", "-X", "-A", "-t", "-c", "SHOW server_version"],
                           check=True, capture_output=True, text=True).stdout.strip()
@@ -96,11 +112,12 @@ def run(args, shelflog, work, base):
     # 1. import vs psql \copy into a bare table, fresh database each run.
     for count, path in batches.items():
         def prepare(name):
-            fresh_database(base, "bench_import" if name == "A" else "bench_bare")
-            if name == "B":
-                psql(base, "bench_bare", "CREATE TABLE events (" + ", ".join(f"{c} text" for c in COLUMNS.split(",")) + ")")
+            if name == "A":
+                fresh_database(base, "bench_import")
+            else:
+                bare_table(base)
         a = f"{shelflog} import {path} --db {base}/bench_import {RECORDED}"
-        b = f"psql {base}/bench_bare -X -q -c \"\\copy events FROM '{path}' WITH (FORMAT csv, HEADER true)\""
+        b = copy_baseline(base, path)
         print(f"1. import {count:,} rows into PostgreSQL vs psql \\copy", flush=True)
         imp_a, imp_b, _ = alternate(f"import {count:,}", a, b, args.runs, prepare=prepare)
         rows.append((f"import {count:,} rows into PostgreSQL / psql \\copy into a bare 8-column table",
@@ -126,6 +143,7 @@ def run(args, shelflog, work, base):
     same = subprocess.run(["diff", "-r", out_a, out_b], capture_output=True).returncode == 0
     rows.append((f"full replay of 1,000,000 events from PostgreSQL / from SQLite (reports identical: {'yes' if same else 'NO'})",
                  rep_a, rep_b, "≤ 1.5"))
+    floor = server_floor(args, base, work, million)
 
     # 3. four importers at once (4 x 250k) vs one importer of the 1M rows.
     parts = split(million, 4, work)
@@ -139,7 +157,49 @@ def run(args, shelflog, work, base):
         "4 x 250k vs 1M", f"{many} & wait",
         f"{shelflog} import {million} --db {base}/bench_many > /dev/null", args.runs, prepare=prepare_many)
     rows.append(("4 importers at once, 4 × 250,000 rows: total / one importer of 1,000,000", four, one, "≤ 1.2"))
+    rows.append(floor)
     return rows
+
+
+# The indexes an append needs (by name, as shelflog creates them): the rest serve explain.
+FLOOR_INDEXES = ("log_events_pkey", "events_by_occurrence", "events_by_command")
+
+
+def server_floor(args, base, work, million):
+    """Figure 4: the server's share of importing the 1M-row batch, measured with psql alone
+    on the rows shelflog stored (in `bench_replay`), against the same `\\copy` baseline."""
+    stored = os.path.join(work, "stored-events.bin")
+    psql(base, "bench_replay",
+         f"\\copy (SELECT * FROM log_events ORDER BY position) TO '{stored}' WITH (FORMAT binary)")
+    names = ", ".join(f"'{name}'" for name in FLOOR_INDEXES)
+    definitions = subprocess.run(
+        ["psql", f"{base}/bench_replay", "-X", "-A", "-t", "-c",
+         f"SELECT indexdef FROM pg_indexes WHERE tablename = 'log_events' AND indexname IN ({names})"
+         " ORDER BY indexname"], check=True, capture_output=True, text=True).stdout.split("\n")
+    definitions = [d.replace(" ON public.log_events ", " ON floor_events ").replace(" INDEX ", " INDEX floor_", 1)
+                   for d in definitions if d.strip()]
+    if len(definitions) != len(FLOOR_INDEXES):
+        sys.exit(f"bench_postgres: expected the indexes {names} on log_events, found {definitions}")
+    script = os.path.join(work, "server-floor.sql")
+    with open(script, "w") as out:
+        out.write("BEGIN;\nCREATE TABLE floor_events (LIKE log_events);\n")
+        out.write(f"\\copy floor_events FROM '{stored}' WITH (FORMAT binary)\n")
+        out.writelines(d + ";\n" for d in definitions)
+        out.write("ANALYZE floor_events;\nCOMMIT;\n")
+
+    def prepare(name):
+        if name == "A":
+            psql(base, "bench_replay", "DROP TABLE IF EXISTS floor_events")
+        else:
+            bare_table(base)
+    print("4. the server's part of a 1M import alone vs psql \\copy", flush=True)
+    a, b, _ = alternate(
+        "server floor 1M", f"psql {base}/bench_replay -X -q -v ON_ERROR_STOP=1 -f {script}",
+        copy_baseline(base, million),
+        args.runs, prepare=prepare)
+    return ("the server's part of the 1,000,000-row import alone (psql: binary COPY of the stored rows,"
+            " primary key, replay and duplicate-check indexes, ANALYZE) / psql \\copy into a bare table",
+            a, b, "reported (the floor under the first two)")
 
 
 def write_section_for(args, rows, version):
