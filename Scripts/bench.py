@@ -295,13 +295,18 @@ def write_section(path, heading, script, setting, rows, commands):
 
 
 def replace_section(path, heading, section):
-    """Rewrites the section under `## heading` of the Markdown file at `path` (appended when
-    missing), leaving the rest as it was."""
+    """Rewrites the section under `## heading` of the Markdown file at `path` in its place
+    (appended when missing), leaving the rest as it was."""
     text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\n"
     pattern = r"\n## " + re.escape(heading) + r"\n.*?(?=\n## |\Z)"
-    text = re.sub(pattern, "", text, flags=re.S).rstrip("\n") + "\n\n"
+    match = re.search(pattern, text, flags=re.S)
+    if match:
+        rest = text[match.end():]
+        text = text[:match.start()] + "\n" + section.rstrip("\n") + ("\n" + rest if rest else "\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
     with open(path, "w") as out:
-        out.write(text + section)
+        out.write(text)
 
 
 def machine():

@@ -211,7 +211,10 @@ def write_section_for(args, rows, version):
             "`psql … -c \"\\copy events FROM 'batch.csv' WITH (FORMAT csv, HEADER true)\"` into a new table of 8",
             "text columns; `shelflog replay --at 2031-01-01 --format json` on the same 1M-row batch imported into",
             "PostgreSQL and into SQLite; the 1M-row batch split into 4 files started at once (`--wait 600`) vs",
-            "the whole file, into a new database each run.",
+            "the whole file, into a new database each run; for the server's part, `psql -f` of one transaction:",
+            "`CREATE TABLE floor_events (LIKE log_events)`, `\\copy floor_events FROM 'stored.bin' WITH (FORMAT",
+            "binary)` (the 1M rows shelflog stored, dumped with `\\copy (SELECT * FROM log_events …) TO`), the",
+            "primary key, `events_by_occurrence` and `events_by_command` as shelflog defines them, `ANALYZE`.",
         ])
 
 
