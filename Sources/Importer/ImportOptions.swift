@@ -5,20 +5,29 @@ import LibraryDomain
 public struct ImportOptions: Sendable {
   /// Append the valid rows of a batch that has rejects.
   public var allowPartial = false
-  /// The batch's recorded time; nil means `now`, never earlier than the log's latest.
+  /// The batch's recorded time; nil means the clock's time once the log's write lock is held,
+  /// never earlier than the log's latest.
   public var recordedAt: Timestamp?
-  /// The wall clock, passed in.
-  public var now: Timestamp
+  /// The wall clock, read once the write lock is held (after any wait for another import).
+  public var clock: @Sendable () -> Timestamp
 
-  public init(allowPartial: Bool = false, recordedAt: Timestamp? = nil, now: Timestamp) {
+  public init(
+    allowPartial: Bool = false, recordedAt: Timestamp? = nil,
+    clock: @escaping @Sendable () -> Timestamp
+  ) {
     self.allowPartial = allowPartial
     self.recordedAt = recordedAt
-    self.now = now
+    self.clock = clock
+  }
+
+  /// Options whose clock always reads `now` (tests, fixture cases).
+  public init(allowPartial: Bool = false, recordedAt: Timestamp? = nil, now: Timestamp) {
+    self.init(allowPartial: allowPartial, recordedAt: recordedAt, clock: { now })
   }
 
   /// The batch's recorded time (docs/log-format.md: recorded time never runs backwards): the given
-  /// one, refused when earlier than the log's latest; or now, raised to the latest (with a
-  /// warning) when the clock is behind it.
+  /// one, refused when earlier than the log's latest; or the clock's time, read here (the caller
+  /// holds the write lock), raised to the latest (with a warning) when the clock is behind it.
   func recordedTime(latest: Timestamp?, warning: (String) -> Void) throws(ImportError)
     -> Timestamp
   {
@@ -28,6 +37,7 @@ public struct ImportOptions: Sendable {
       }
       return given
     }
+    let now = clock()
     if let latest, now < latest {
       warning("clock (\(now)) is behind the log's latest recorded_at (\(latest)); using that")
       return latest

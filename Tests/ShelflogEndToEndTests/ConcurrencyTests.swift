@@ -109,4 +109,54 @@ struct ConcurrencyTests {
       ["import", "second.csv", "--db", log.db, "--recorded-at", "2024-03-06T00:00:00Z"])
     #expect(later.status == 0 && later.stdout.contains("1 accepted"), "\(later)")
   }
+
+  /// docs/postgresql.md, docs/importing.md: without `--recorded-at` an import's recorded time is
+  /// read once it holds the write lock, after any wait, so a batch is never recorded as known
+  /// before the batch it waited for was committed (and no "clock is behind" warning appears).
+  @Test(arguments: Backend.available) func anImportThatWaitedIsRecordedWhenItGotTheLock(
+    on backend: Backend
+  ) async throws {
+    let box = try Sandbox()
+    let log = try LogUnderTest(backend)
+    defer { box.remove() }
+    try box.write(
+      "first.csv",
+      csv(fullHeader, ["a1,AddBook,9780306406157,Dune,Frank Herbert,2,,2024-03-01T09:00:00Z"]))
+    try box.write(
+      "second.csv", csv(fullHeader, ["b1,BorrowBook,9780306406157,,,,alice,2024-03-01T10:00:00Z"]))
+    let first = try await box.shelflog(
+      ["import", "first.csv", "--db", log.db, "--recorded-at", "2024-03-05T00:00:00Z"])
+    #expect(first.status == 0, "\(first)")
+
+    let flag = box.path("locked.flag")
+    let holder = try log.startClient(
+      box,
+      backend == .sqlite
+        ? ["BEGIN IMMEDIATE;", ".shell touch locked.flag", ".shell sleep 3", "COMMIT;"]
+        : [
+          "BEGIN;", "SELECT 1 FROM log_head FOR UPDATE;", "\\! touch locked.flag",
+          "SELECT pg_sleep(3);", "COMMIT;",
+        ])
+    var waited = 0
+    while !FileManager.default.fileExists(atPath: flag) && waited < 200 {
+      try await Task.sleep(nanoseconds: 50_000_000)
+      waited += 1
+    }
+    try #require(FileManager.default.fileExists(atPath: flag), "the client did not take the lock")
+    // The lock is held from at least here until three seconds after the flag appeared.
+    let locked = Date()
+    let second = try await box.shelflog(["import", "second.csv", "--db", log.db, "--wait", "30"])
+    #expect(second.status == 0, "\(second)")
+    #expect(!second.stderr.contains("behind"), "\(second)")
+    #expect(await holder.wait().status == 0)
+
+    let events = try await box.events(db: log.db)
+    try #require(events.count == 2)
+    let parser = ISO8601DateFormatter()
+    parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let recorded = try #require((events[1]["recorded_at"] as? String).flatMap(parser.date(from:)))
+    #expect(
+      recorded.timeIntervalSince(locked) > 2.5,
+      "recorded \(recorded), the lock was held from \(locked) for about 3 s")
+  }
 }

@@ -85,7 +85,7 @@ struct ImportJob {
     let name = batch.name
     let size = batch.size
     var shown = 0
-    var options = ImportOptions(now: .now())
+    var options = ImportOptions(clock: { .now() })
     options.allowPartial = arguments.allowPartial
     options.recordedAt = recordedAt
     let observer = ImportObserver(
