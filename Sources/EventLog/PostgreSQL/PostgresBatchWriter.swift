@@ -6,7 +6,8 @@ import PostgresNIO
 /// The write transaction of a PostgreSQL log, holding the head row's lock: decides each row's
 /// command id (`CommandIDRule`, against the events logged before, looked up a block at a time,
 /// this batch's among them), hashes the appended rows in file order, and inserts each block with
-/// one statement (`EventInsert`). Memory stays bounded by one block.
+/// one statement (`EventInsert`). Memory: one block, and 16 bytes per appended row with a
+/// command id (`pending`, at most `pendingLimit` of them in a log that is not empty).
 final class PostgresBatchWriter: BatchWriter {
   let store: PostgresEventStore
   private var session: PostgresSession { store.session }
@@ -15,16 +16,26 @@ final class PostgresBatchWriter: BatchWriter {
   private var firstPosition: Int64?
   private let recorded: Int64?
   private let batchNumber: Int64
-  /// Whether any logged event has a command id (until one has, lookups are skipped).
-  private var keysLogged = true
+  /// The log's last position when the batch began: the events the committed log holds.
+  private let startPosition: Int64
   /// Whether the log held no event when the batch began: then its secondary indexes are
   /// dropped and built once at the end (measured on 200k rows: 3.3 s of index upkeep on the
-  /// server against 0.5 s to build them), and command ids are checked against `pending`.
+  /// server against 0.5 s to build them).
   private var emptyLog = false
-  /// In an empty log, the keys of the batch's appended rows with their positions, sorted (16
-  /// bytes per row with a command id): what the command-id check looks up instead of the
-  /// dropped index; a hit reads the event by position.
+  /// The keys of the batch's appended rows with their positions, sorted (16 bytes per row with
+  /// a command id): how the command-id check finds the batch's own rows, which only this
+  /// transaction sees; a hit reads the event by position.
   private var pending: [(key: Int64, position: Int64)] = []
+  /// How many keys `pending` holds at most in a log that is not empty (64 MiB); past it the
+  /// batch's own rows are looked up through the index, on this transaction's connection after
+  /// the previous block's insert (an empty log's index is dropped: there `pending` has no cap).
+  @TaskLocal static var pendingLimit = 1 << 22
+  /// Whether `pending` passed its limit and was given up.
+  private var pendingFull = false
+  /// A second connection that looks command ids up in the committed log (through
+  /// `startPosition`), so that the server runs a block's lookup beside the previous block's
+  /// insert instead of after it; nil when no logged event has a command id.
+  private var lookups: PostgresSession?
   /// The insert of the previous block, sent and not yet waited for: the server stores one
   /// block while this thread reads, checks and hashes the next.
   private var inFlight: PostgresSession.Sent?
@@ -37,6 +48,7 @@ final class PostgresBatchWriter: BatchWriter {
   {
     self.store = store
     self.position = position
+    startPosition = position
     chain = HashChain(head: hash.count == 32 ? hash : [UInt8](repeating: 0, count: 32))
     self.recorded = recorded
     batchNumber = batches + 1
@@ -56,21 +68,19 @@ final class PostgresBatchWriter: BatchWriter {
       for index in PostgresSchema.eventIndexes {
         try session.query("DROP INDEX IF EXISTS \(index.name)")
       }
-      keysLogged = false
-    } else {
-      keysLogged =
-        try !session.query(
-          "SELECT 1 FROM log_events WHERE command_key IS NOT NULL LIMIT 1"
-        ).isEmpty
+    } else if try !session.query(
+      "SELECT 1 FROM log_events WHERE command_key IS NOT NULL LIMIT 1"
+    ).isEmpty {
+      // What it reads was committed before this lock was taken, and nothing commits events
+      // while it is held.
+      lookups = try PostgresSession(store.location)
     }
   }
 
   func append(_ block: inout AppendBlock) throws {
     let keyed = CommandIDRule.keyedRows(block)
     var logged: [(key: Int64, event: LoggedEntry)] = []
-    if !keyed.isEmpty, emptyLog || keysLogged {
-      // The lookup must see the previous block's rows.
-      try waitForInFlight()
+    if !keyed.isEmpty {
       logged = try lookUp(keyed).map { (key: $0.key, event: LoggedEntry.command($0.event)) }
       logged.sort { $0.key != $1.key ? $0.key < $1.key : $0.event.position < $1.event.position }
     }
@@ -109,8 +119,7 @@ final class PostgresBatchWriter: BatchWriter {
     let sent = insert.send(session)
     try waitForInFlight()
     inFlight = sent
-    if appended.contains(where: { block.rows[$0].key != nil }) { keysLogged = true }
-    if emptyLog { keep(block, keyed: keyed) }
+    keep(block, keyed: keyed)
   }
 
   /// Waits for the previous block's insert (its fault, if any, is thrown here).
@@ -121,13 +130,20 @@ final class PostgresBatchWriter: BatchWriter {
     }
   }
 
-  /// The events logged under the keys of `keyed`: through the index, or in an empty log
-  /// through `pending` and then by position.
+  /// The events logged under the keys of `keyed`: in the committed log through the index on
+  /// the second connection, among the batch's rows through `pending` and then by position.
   private func lookUp(_ keyed: [(key: Int64, row: Int32)]) throws -> [(
     key: Int64, event: LoggedCommand
   )] {
-    guard emptyLog else {
+    if pendingFull {
+      // The index shows this transaction's rows too.
+      try waitForInFlight()
       return try PostgresEventStore.loggedCommands(keys: keyed.map(\.key), session)
+    }
+    var found: [(key: Int64, event: LoggedCommand)] = []
+    if let lookups {
+      found = try PostgresEventStore.loggedCommands(
+        keys: keyed.map(\.key), through: startPosition, lookups)
     }
     var positions: [Int64] = []
     var next = 0
@@ -139,17 +155,26 @@ final class PostgresBatchWriter: BatchWriter {
         hit += 1
       }
     }
-    guard !positions.isEmpty else { return [] }
+    guard !positions.isEmpty else { return found }
+    // The rows must have been inserted: wait for the previous block's insert.
+    try waitForInFlight()
     var binds = PostgresBindings()
     binds.append(positions)
-    return try session.query(
-      "SELECT \(PostgresEventStore.loggedColumns) FROM log_events WHERE position = ANY($1)", binds
-    ).map(PostgresEventStore.loggedCommand)
+    return try found
+      + session.query(
+        "SELECT \(PostgresEventStore.loggedColumns) FROM log_events WHERE position = ANY($1)",
+        binds
+      ).map(PostgresEventStore.loggedCommand)
   }
 
   /// Adds the keys of the block's appended rows to `pending`, keeping it sorted.
   private func keep(_ block: AppendBlock, keyed: [(key: Int64, row: Int32)]) {
+    guard !pendingFull else { return }
     CommandKey.merge(CommandIDRule.appendedKeys(block, keyed: keyed), into: &pending)
+    if !emptyLog, pending.count > Self.pendingLimit {
+      pendingFull = true
+      pending = []
+    }
   }
 
   func finish(_ batch: BatchRecord) throws -> (first: Int64, last: Int64)? {
@@ -159,8 +184,9 @@ final class PostgresBatchWriter: BatchWriter {
       // Statistics for the planner now, not when autovacuum gets round to it: without them a
       // replay's page reads were planned as a full scan and sort each (1M events: 34 s).
       try session.query("ANALYZE log_events")
-      pending = []
     }
+    pending = []
+    lookups = nil
     let positions = firstPosition.map { ($0, position) }
     try PostgresEventStore.insertBatch(
       session, number: batchNumber, batch.stored(first: positions?.0, last: positions?.1),

@@ -193,15 +193,18 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     )
   }
 
-  /// The events logged under `keys` (read in the caller's transaction), unsorted.
+  /// The events logged under `keys` through position `last` (read in the caller's transaction),
+  /// unsorted.
   static func loggedCommands(
-    keys: [Int64], _ session: PostgresSession
+    keys: [Int64], through last: Int64 = Int64.max, _ session: PostgresSession
   ) throws(EventLogError) -> [(key: Int64, event: LoggedCommand)] {
     guard !keys.isEmpty else { return [] }
     var binds = PostgresBindings()
     binds.append(Array(Set(keys)))
+    binds.append(last)
     return try session.query(
-      "SELECT \(loggedColumns) FROM log_events WHERE command_key = ANY($1)", binds
+      "SELECT \(loggedColumns) FROM log_events WHERE command_key = ANY($1) AND position <= $2",
+      binds
     ).map(loggedCommand)
   }
 }
