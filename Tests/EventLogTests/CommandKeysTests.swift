@@ -1,4 +1,3 @@
-@testable import EventLog
 import Foundation
 import Importer
 import Ingest
@@ -6,6 +5,8 @@ import LibraryDomain
 import Replay
 import ShelflogTestSupport
 import Testing
+
+@testable import EventLog
 
 private let add = "c1,AddBook,9781593275846,Elixir in Action,Sasa Juric,10,,2024-03-01T09:00:00Z\n"
 private let borrow = "c2,BorrowBook,9781593275846,,,,user123,2024-03-02T09:00:00Z\n"
