@@ -6,7 +6,7 @@ import PostgresNIO
 /// The write transaction of a PostgreSQL log, holding the head row's lock: decides each row's
 /// command id (`CommandIDRule`, against the events logged before, looked up a block at a time,
 /// this batch's among them), hashes the appended rows in file order, and inserts each block with
-/// one statement (`EventInsert`). Memory: one block, and 16 bytes per appended row with a
+/// one `COPY` (`EventCopy`). Memory: one block, and 16 bytes per appended row with a
 /// command id (`pending`, at most `pendingLimit` of them in a log that is not empty).
 final class PostgresBatchWriter: BatchWriter {
   let store: PostgresEventStore
@@ -93,7 +93,7 @@ final class PostgresBatchWriter: BatchWriter {
       return position
     }
     guard !appended.isEmpty else { return }
-    var insert = EventInsert()
+    var insert = EventCopy()
     var at = position - Int64(appended.count)
     recordedText.withUnsafeBytes { recordedAt in
       batchText.withUnsafeBytes { batch in
@@ -106,12 +106,10 @@ final class PostgresBatchWriter: BatchWriter {
           CanonicalEvent.write(fields, to: canonical)
           chain.advance(canonical: canonical.bytes(0..<canonical.count)) { digest in
             insert.append(
-              position: at, type: CompactForm.code(row.type),
-              commandID: String(decoding: fields.commandID, as: UTF8.self), isbn: row.isbn,
-              title: String(decoding: fields.title, as: UTF8.self),
-              author: String(decoding: fields.author, as: UTF8.self), quantity: row.quantity,
-              userID: String(decoding: fields.userID, as: UTF8.self),
-              occurredMicroseconds: row.occurredMicroseconds, batch: batchNumber, hash: digest)
+              position: at, type: CompactForm.code(row.type), commandID: fields.commandID,
+              isbn: row.isbn, title: fields.title, author: fields.author, quantity: row.quantity,
+              userID: fields.userID, occurredMicroseconds: row.occurredMicroseconds,
+              batch: batchNumber, hash: digest)
           }
         }
       }

@@ -37,7 +37,7 @@ extension PostgresEventStore {
         throw EventLogError.notEmpty(path: name)
       }
       var tally = CopyTally(batches, name: name)
-      var insert = EventInsert()
+      var insert = EventCopy()
       var last: (position: Int64, hash: [UInt8])?
       try events { event in
         let copied = try tally.take(event)

@@ -108,6 +108,35 @@ final class PostgresSession: @unchecked Sendable {
     return Sent(promise: promise)
   }
 
+  /// Sends `rows` (in `COPY`'s text format) into `columns` of `table` with one `COPY … FROM
+  /// STDIN`, without waiting for it; wait for it with `wait(for:)`. It runs as a task on
+  /// `CopyExecutor`'s thread, which takes tasks in order: copies reach the server in the order
+  /// sent, but a statement sent after a copy may overtake it, so wait for the copy first.
+  func copy(into table: String, columns: [String], _ rows: NIOCore.ByteBuffer) -> Sent {
+    let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
+    let closed = state.withLockedValue { current in
+      if !current.closed { current.open.append(promise) }
+      return current.closed
+    }
+    if closed {
+      promise.fail(ConnectionClosed())
+    } else {
+      let connection = connection
+      let logger = logger
+      Task(executorPreference: CopyExecutor.shared) {
+        do {
+          try await connection.copyFrom(table: table, columns: columns, logger: logger) {
+            writer in try await writer.write(rows)
+          }
+          promise.succeed([])
+        } catch {
+          promise.fail(error)
+        }
+      }
+    }
+    return Sent(promise: promise)
+  }
+
   /// Waits for a sent statement's rows; `lockWait` is the wait a lock timeout reports.
   func wait(for sent: Sent, lockWait: Double = 0) throws(EventLogError) -> [PostgresRow] {
     defer {
