@@ -191,7 +191,7 @@ struct PostgresContractTests {
     let seed = try await box.shelflog(["import", "seed.csv", "--db", log.db])
     try #require(seed.status == 0, "\(seed)")
     let program = try box.startShelflog(["import", "big.csv", "--db", log.db])
-    // Wait until its transaction holds the head row, then end its session from the server.
+    // Wait until its transaction is copying events in, then end its session from the server.
     var ended = false
     for _ in 0..<400 where !ended {
       try await Task.sleep(nanoseconds: 25_000_000)
@@ -200,7 +200,7 @@ struct PostgresContractTests {
         """
         SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE application_name = 'shelflog' AND datname = current_database()
-          AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE 'INSERT INTO log_events%';
+          AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE 'COPY "log_events"%';
         """)
       ended = killed.contains("t")
     }

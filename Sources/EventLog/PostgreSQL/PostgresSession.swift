@@ -18,6 +18,8 @@ final class PostgresSession: @unchecked Sendable {
   /// closing channel unanswered.
   private let state = NIOLockedValueBox<(closed: Bool, open: [EventLoopPromise<[PostgresRow]>])>(
     (false, []))
+  /// The last copy sent (`copy`): statements wait for it.
+  private let lastCopy = NIOLockedValueBox<EventLoopFuture<[PostgresRow]>?>(nil)
 
   /// Connects and logs in; an unreachable server or a refused login is `EventLogError.io`, a
   /// database that does not exist `.notFound`.
@@ -94,6 +96,9 @@ final class PostgresSession: @unchecked Sendable {
   /// Sends one statement without waiting for its answer: the caller goes on with its own work
   /// (the next block of an import) while the server runs it. Statements run in the order sent.
   func send(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) -> Sent {
+    // A copy runs as a task, which a statement sent from here could overtake (a ROLLBACK
+    // before the copy, or outside the transaction after it): wait for the last copy first.
+    if let copy = lastCopy.withLockedValue({ $0 }) { _ = try? copy.wait() }
     let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
     let closed = state.withLockedValue { current in
       if !current.closed { current.open.append(promise) }
@@ -110,14 +115,15 @@ final class PostgresSession: @unchecked Sendable {
 
   /// Sends `rows` (in `COPY`'s text format) into `columns` of `table` with one `COPY … FROM
   /// STDIN`, without waiting for it; wait for it with `wait(for:)`. It runs as a task on
-  /// `CopyExecutor`'s thread, which takes tasks in order: copies reach the server in the order
-  /// sent, but a statement sent after a copy may overtake it, so wait for the copy first.
+  /// `CopyExecutor`'s thread, which takes tasks in order, so copies reach the server in the
+  /// order sent; a statement sent after a copy waits for it (`send`).
   func copy(into table: String, columns: [String], _ rows: NIOCore.ByteBuffer) -> Sent {
     let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
     let closed = state.withLockedValue { current in
       if !current.closed { current.open.append(promise) }
       return current.closed
     }
+    lastCopy.withLockedValue { $0 = promise.futureResult }
     if closed {
       promise.fail(ConnectionClosed())
     } else {
