@@ -62,36 +62,9 @@ struct ConcurrencyTests {
   @Test(arguments: Backend.available) func importWhileTheLogIsLockedIsBusy(on backend: Backend)
     async throws
   {
-    let box = try Sandbox()
-    let log = try LogUnderTest(backend)
+    // Another writer holds the write lock for a few seconds.
+    let (box, log, holder) = try await Self.lockedLog(backend, for: 8)
     defer { box.remove() }
-    try box.write(
-      "first.csv",
-      csv(fullHeader, ["a1,AddBook,9780306406157,Dune,Frank Herbert,2,,2024-03-01T09:00:00Z"]))
-    try box.write(
-      "second.csv", csv(fullHeader, ["b1,BorrowBook,9780306406157,,,,alice,2024-03-01T10:00:00Z"]))
-    let first = try await box.shelflog(
-      ["import", "first.csv", "--db", log.db, "--recorded-at", "2024-03-05T00:00:00Z"])
-    #expect(first.status == 0, "\(first)")
-
-    // Another writer holds the write lock for a few seconds. It touches a flag file once it
-    // has the lock (its own standard output is buffered until it exits).
-    let flag = box.path("locked.flag")
-    // On PostgreSQL the append lock is the head row.
-    let holder = try log.startClient(
-      box,
-      backend == .sqlite
-        ? ["BEGIN IMMEDIATE;", ".shell touch locked.flag", ".shell sleep 8", "COMMIT;"]
-        : [
-          "BEGIN;", "SELECT 1 FROM log_head FOR UPDATE;", "\\! touch locked.flag",
-          "SELECT pg_sleep(8);", "COMMIT;",
-        ])
-    var waited = 0
-    while !FileManager.default.fileExists(atPath: flag) && waited < 200 {
-      try await Task.sleep(nanoseconds: 50_000_000)
-      waited += 1
-    }
-    try #require(FileManager.default.fileExists(atPath: flag), "the client did not take the lock")
 
     let busy = try await box.shelflog(
       [
@@ -116,33 +89,8 @@ struct ConcurrencyTests {
   @Test(arguments: Backend.available) func anImportThatWaitedIsRecordedWhenItGotTheLock(
     on backend: Backend
   ) async throws {
-    let box = try Sandbox()
-    let log = try LogUnderTest(backend)
+    let (box, log, holder) = try await Self.lockedLog(backend, for: 3)
     defer { box.remove() }
-    try box.write(
-      "first.csv",
-      csv(fullHeader, ["a1,AddBook,9780306406157,Dune,Frank Herbert,2,,2024-03-01T09:00:00Z"]))
-    try box.write(
-      "second.csv", csv(fullHeader, ["b1,BorrowBook,9780306406157,,,,alice,2024-03-01T10:00:00Z"]))
-    let first = try await box.shelflog(
-      ["import", "first.csv", "--db", log.db, "--recorded-at", "2024-03-05T00:00:00Z"])
-    #expect(first.status == 0, "\(first)")
-
-    let flag = box.path("locked.flag")
-    let holder = try log.startClient(
-      box,
-      backend == .sqlite
-        ? ["BEGIN IMMEDIATE;", ".shell touch locked.flag", ".shell sleep 3", "COMMIT;"]
-        : [
-          "BEGIN;", "SELECT 1 FROM log_head FOR UPDATE;", "\\! touch locked.flag",
-          "SELECT pg_sleep(3);", "COMMIT;",
-        ])
-    var waited = 0
-    while !FileManager.default.fileExists(atPath: flag) && waited < 200 {
-      try await Task.sleep(nanoseconds: 50_000_000)
-      waited += 1
-    }
-    try #require(FileManager.default.fileExists(atPath: flag), "the client did not take the lock")
     // The lock is held from at least here until three seconds after the flag appeared.
     let locked = Date()
     let second = try await box.shelflog(["import", "second.csv", "--db", log.db, "--wait", "30"])
@@ -158,5 +106,40 @@ struct ConcurrencyTests {
     #expect(
       recorded.timeIntervalSince(locked) > 2.5,
       "recorded \(recorded), the lock was held from \(locked) for about 3 s")
+  }
+
+  /// A log holding one batch (`first.csv`, recorded 2024-03-05) with `second.csv` written beside
+  /// it, and a client that holds the log's write lock for `seconds` (on PostgreSQL the append
+  /// lock is the head row): returns once the client has the lock, which it tells by touching a
+  /// flag file (its own standard output is buffered until it exits).
+  private static func lockedLog(_ backend: Backend, for seconds: Int) async throws -> (
+    box: Sandbox, log: LogUnderTest, holder: RunningProgram
+  ) {
+    let box = try Sandbox()
+    let log = try LogUnderTest(backend)
+    try box.write(
+      "first.csv",
+      csv(fullHeader, ["a1,AddBook,9780306406157,Dune,Frank Herbert,2,,2024-03-01T09:00:00Z"]))
+    try box.write(
+      "second.csv", csv(fullHeader, ["b1,BorrowBook,9780306406157,,,,alice,2024-03-01T10:00:00Z"]))
+    let first = try await box.shelflog(
+      ["import", "first.csv", "--db", log.db, "--recorded-at", "2024-03-05T00:00:00Z"])
+    #expect(first.status == 0, "\(first)")
+    let holder = try log.startClient(
+      box,
+      backend == .sqlite
+        ? ["BEGIN IMMEDIATE;", ".shell touch locked.flag", ".shell sleep \(seconds)", "COMMIT;"]
+        : [
+          "BEGIN;", "SELECT 1 FROM log_head FOR UPDATE;", "\\! touch locked.flag",
+          "SELECT pg_sleep(\(seconds));", "COMMIT;",
+        ])
+    let flag = box.path("locked.flag")
+    var waited = 0
+    while !FileManager.default.fileExists(atPath: flag) && waited < 200 {
+      try await Task.sleep(nanoseconds: 50_000_000)
+      waited += 1
+    }
+    try #require(FileManager.default.fileExists(atPath: flag), "the client did not take the lock")
+    return (box, log, holder)
   }
 }
