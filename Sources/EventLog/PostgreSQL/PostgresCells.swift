@@ -55,12 +55,13 @@ struct EventCopy {
     "user_id", "occurred_us", "batch", "hash",
   ]
 
-  /// Adds one event in the stored form (`PostgresSchema`); the texts are UTF-8 bytes.
+  /// Adds one event in the stored form (`PostgresSchema`); the texts are UTF-8 bytes (a
+  /// batch's bytes, or a `String`'s `utf8` when copying between logs).
   mutating func append(
-    position: Int64, type: Int64, commandID: UnsafeRawBufferPointer, isbn: Int64,
-    title: UnsafeRawBufferPointer, author: UnsafeRawBufferPointer, quantity: Int64?,
-    userID: UnsafeRawBufferPointer, occurredMicroseconds: Int64, batch: Int64,
-    hash: UnsafeRawBufferPointer
+    position: Int64, type: Int64, commandID: some Collection<UInt8>, isbn: Int64,
+    title: some Collection<UInt8>, author: some Collection<UInt8>, quantity: Int64?,
+    userID: some Collection<UInt8>, occurredMicroseconds: Int64, batch: Int64,
+    hash: some Collection<UInt8>
   ) {
     count += 1
     // At most: 7 integers of 20 digits and a sign, 12 separators or the newline, two NULLs,
@@ -71,57 +72,18 @@ struct EventCopy {
     rows.writeWithUnsafeMutableBytes(minimumWritableBytes: most) { out in
       var row = RowWriter(out: out)
       row.decimal(position)
-      row.byte(Self.tab)
       row.decimal(type)
-      row.byte(Self.tab)
       row.text(commandID)
-      row.byte(Self.tab)
       if commandID.isEmpty { row.null() } else { row.decimal(CommandKey.of(commandID)) }
-      row.byte(Self.tab)
       row.decimal(isbn)
-      row.byte(Self.tab)
       row.text(title)
-      row.byte(Self.tab)
       row.text(author)
-      row.byte(Self.tab)
       if let quantity { row.decimal(quantity) } else { row.null() }
-      row.byte(Self.tab)
       row.text(userID)
-      row.byte(Self.tab)
       row.decimal(occurredMicroseconds)
-      row.byte(Self.tab)
       row.decimal(batch)
-      row.byte(Self.tab)
       row.hex(hash)
-      row.byte(UInt8(ascii: "\n"))
-      return row.at
-    }
-  }
-
-  /// Adds one event given as strings (`copy` between logs).
-  mutating func append(
-    position: Int64, type: Int64, commandID: String, isbn: Int64, title: String, author: String,
-    quantity: Int64?, userID: String, occurredMicroseconds: Int64, batch: Int64, hash: [UInt8]
-  ) {
-    var commandID = commandID
-    var title = title
-    var author = author
-    var userID = userID
-    commandID.withUTF8 { commandID in
-      title.withUTF8 { title in
-        author.withUTF8 { author in
-          userID.withUTF8 { userID in
-            hash.withUnsafeBytes { hash in
-              append(
-                position: position, type: type, commandID: UnsafeRawBufferPointer(commandID),
-                isbn: isbn, title: UnsafeRawBufferPointer(title),
-                author: UnsafeRawBufferPointer(author), quantity: quantity,
-                userID: UnsafeRawBufferPointer(userID), occurredMicroseconds: occurredMicroseconds,
-                batch: batch, hash: hash)
-            }
-          }
-        }
-      }
+      return row.end()
     }
   }
 
@@ -140,27 +102,40 @@ struct EventCopy {
     return sent
   }
 
-  private static let tab = UInt8(ascii: "\t")
 }
 
-/// Writes one row of COPY's text format into memory known to be large enough.
+/// Writes one row of COPY's text format into memory known to be large enough: each column
+/// after the first starts with a tab, `end` adds the newline.
 private struct RowWriter {
   let out: UnsafeMutableRawBufferPointer
   var at = 0
 
   private static let hexDigits: StaticString = "0123456789abcdef"
 
-  mutating func byte(_ value: UInt8) {
+  private mutating func byte(_ value: UInt8) {
     out[at] = value
     at += 1
   }
 
+  /// The tab before every column but the first (whose value is never empty).
+  private mutating func column() {
+    if at > 0 { byte(UInt8(ascii: "\t")) }
+  }
+
+  /// Ends the row; the bytes written.
+  mutating func end() -> Int {
+    byte(UInt8(ascii: "\n"))
+    return at
+  }
+
   mutating func null() {
+    column()
     byte(UInt8(ascii: "\\"))
     byte(UInt8(ascii: "N"))
   }
 
   mutating func decimal(_ value: Int64) {
+    column()
     var magnitude = value.magnitude
     var digits = 0
     repeat {
@@ -179,7 +154,8 @@ private struct RowWriter {
   }
 
   /// A text column: its bytes, the backslash, tab, newline and carriage return escaped.
-  mutating func text(_ bytes: UnsafeRawBufferPointer) {
+  mutating func text(_ bytes: some Sequence<UInt8>) {
+    column()
     for value in bytes {
       switch value {
       case UInt8(ascii: "\\"):
@@ -201,7 +177,8 @@ private struct RowWriter {
   }
 
   /// A bytea column in hex form (`\x…`), its backslash escaped for COPY.
-  mutating func hex(_ bytes: UnsafeRawBufferPointer) {
+  mutating func hex(_ bytes: some Sequence<UInt8>) {
+    column()
     byte(UInt8(ascii: "\\"))
     byte(UInt8(ascii: "\\"))
     byte(UInt8(ascii: "x"))

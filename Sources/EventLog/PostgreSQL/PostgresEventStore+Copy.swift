@@ -42,10 +42,10 @@ extension PostgresEventStore {
       try events { event in
         let copied = try tally.take(event)
         insert.append(
-          position: event.position, type: copied.typeCode, commandID: event.commandID,
-          isbn: copied.isbn, title: event.title, author: event.author, quantity: event.quantity,
-          userID: event.userID, occurredMicroseconds: event.occurredMicroseconds,
-          batch: copied.batch, hash: copied.hash)
+          position: event.position, type: copied.typeCode, commandID: event.commandID.utf8,
+          isbn: copied.isbn, title: event.title.utf8, author: event.author.utf8,
+          quantity: event.quantity, userID: event.userID.utf8,
+          occurredMicroseconds: event.occurredMicroseconds, batch: copied.batch, hash: copied.hash)
         last = (event.position, copied.hash)
         if insert.count >= AppendBlock.rowLimit { try insert.flush(session) }
       }

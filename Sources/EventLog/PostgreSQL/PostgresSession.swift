@@ -100,17 +100,22 @@ final class PostgresSession: @unchecked Sendable {
     // before the copy, or outside the transaction after it): wait for the last copy first.
     if let copy = lastCopy.withLockedValue({ $0 }) { _ = try? copy.wait() }
     let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
-    let closed = state.withLockedValue { current in
-      if !current.closed { current.open.append(promise) }
-      return current.closed
-    }
-    if closed {
-      promise.fail(ConnectionClosed())
-    } else {
+    if register(promise) {
       connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).map(\.rows)
         .cascade(to: promise)
     }
     return Sent(promise: promise)
+  }
+
+  /// Adds `promise` to those a closing connection fails; false (and `promise` failed) when the
+  /// connection has closed already.
+  private func register(_ promise: EventLoopPromise<[PostgresRow]>) -> Bool {
+    let closed = state.withLockedValue { current in
+      if !current.closed { current.open.append(promise) }
+      return current.closed
+    }
+    if closed { promise.fail(ConnectionClosed()) }
+    return !closed
   }
 
   /// Sends `rows` (in `COPY`'s text format) into `columns` of `table` with one `COPY … FROM
@@ -119,14 +124,8 @@ final class PostgresSession: @unchecked Sendable {
   /// order sent; a statement sent after a copy waits for it (`send`).
   func copy(into table: String, columns: [String], _ rows: NIOCore.ByteBuffer) -> Sent {
     let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
-    let closed = state.withLockedValue { current in
-      if !current.closed { current.open.append(promise) }
-      return current.closed
-    }
     lastCopy.withLockedValue { $0 = promise.futureResult }
-    if closed {
-      promise.fail(ConnectionClosed())
-    } else {
+    if register(promise) {
       let connection = connection
       let logger = logger
       Task(executorPreference: CopyExecutor.shared) {
