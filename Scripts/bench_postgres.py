@@ -14,6 +14,10 @@ Figures (A / B, run alternately, medians):
    a table of `log_events`' columns, then building the indexes an append cannot do without
    (the primary key, replay order, the duplicate check; not explain's) and `ANALYZE`, in one
    transaction / the same `psql \\copy` baseline as 1. It is the floor under figure 1.
+5. (reported) the server's part of figure 3 alone: `psql` doing what 4 does with the first
+   quarter of those rows, then appending the other three quarters one after the other, each
+   in its own transaction, into the indexed table / the `psql` script of 4. It is the floor
+   under figure 3.
 
 The server is a throwaway one (`Scripts/postgres-throwaway.sh`, stopped at the end) unless
 `SHELFLOG_BENCH_POSTGRES` names one whose role may create databases.
@@ -143,7 +147,7 @@ def run(args, shelflog, work, base):
     same = subprocess.run(["diff", "-r", out_a, out_b], capture_output=True).returncode == 0
     rows.append((f"full replay of 1,000,000 events from PostgreSQL / from SQLite (reports identical: {'yes' if same else 'NO'})",
                  rep_a, rep_b, "≤ 1.5"))
-    floor = server_floor(args, base, work, million)
+    floors = server_floor(args, base, work, million)
 
     # 3. four importers at once (4 x 250k) vs one importer of the 1M rows.
     parts = split(million, 4, work)
@@ -157,7 +161,7 @@ def run(args, shelflog, work, base):
         "4 x 250k vs 1M", f"{many} & wait",
         f"{shelflog} import {million} --db {base}/bench_many > /dev/null", args.runs, prepare=prepare_many)
     rows.append(("4 importers at once, 4 × 250,000 rows: total / one importer of 1,000,000", four, one, "≤ 1.2"))
-    rows.append(floor)
+    rows.extend(floors)
     return rows
 
 
@@ -165,12 +169,13 @@ def run(args, shelflog, work, base):
 FLOOR_INDEXES = ("log_events_pkey", "events_by_occurrence", "events_by_command")
 
 
-def server_floor(args, base, work, million):
-    """Figure 4: the server's share of importing the 1M-row batch, measured with psql alone
-    on the rows shelflog stored (in `bench_replay`), against the same `\\copy` baseline."""
-    stored = os.path.join(work, "stored-events.bin")
-    psql(base, "bench_replay",
-         f"\\copy (SELECT * FROM log_events ORDER BY position) TO '{stored}' WITH (FORMAT binary)")
+def floor_scripts(base, work):
+    """psql scripts of the server's part alone, on the 1M rows shelflog stored in `bench_replay`
+    (dumped in binary): `one` loads them into a new table of `log_events`' columns and builds the
+    indexes an append needs, then `ANALYZE`, in one transaction (one import into an empty log);
+    `four` does that with the first quarter, then appends the other three quarters one after
+    the other, each in its own transaction, into the indexed table (as later imports must: the
+    head row serialises appends, and a log others read keeps its indexes)."""
     names = ", ".join(f"'{name}'" for name in FLOOR_INDEXES)
     definitions = subprocess.run(
         ["psql", f"{base}/bench_replay", "-X", "-A", "-t", "-c",
@@ -180,26 +185,56 @@ def server_floor(args, base, work, million):
                    for d in definitions if d.strip()]
     if len(definitions) != len(FLOOR_INDEXES):
         sys.exit(f"bench_postgres: expected the indexes {names} on log_events, found {definitions}")
-    script = os.path.join(work, "server-floor.sql")
-    with open(script, "w") as out:
-        out.write("BEGIN;\nCREATE TABLE floor_events (LIKE log_events);\n")
-        out.write(f"\\copy floor_events FROM '{stored}' WITH (FORMAT binary)\n")
-        out.writelines(d + ";\n" for d in definitions)
-        out.write("ANALYZE floor_events;\nCOMMIT;\n")
+    last = int(subprocess.run(["psql", f"{base}/bench_replay", "-X", "-A", "-t", "-c",
+                               "SELECT max(position) FROM log_events"],
+                              check=True, capture_output=True, text=True).stdout.strip())
+    quarters = []
+    for index in range(4):
+        stored = os.path.join(work, f"stored-events-{index}.bin")
+        low, high = last * index // 4, last * (index + 1) // 4
+        psql(base, "bench_replay",
+             f"\\copy (SELECT * FROM log_events WHERE position > {low} AND position <= {high}"
+             f" ORDER BY position) TO '{stored}' WITH (FORMAT binary)")
+        quarters.append(f"\\copy floor_events FROM '{stored}' WITH (FORMAT binary)\n")
+    build = "".join(d + ";\n" for d in definitions) + "ANALYZE floor_events;\nCOMMIT;\n"
+    scripts = {}
+    for name, text in (
+            ("one", "BEGIN;\nCREATE TABLE floor_events (LIKE log_events);\n" + "".join(quarters) + build),
+            ("four", "BEGIN;\nCREATE TABLE floor_events (LIKE log_events);\n" + quarters[0] + build
+             + "".join("BEGIN;\n" + quarter + "COMMIT;\n" for quarter in quarters[1:]))):
+        scripts[name] = os.path.join(work, f"server-floor-{name}.sql")
+        with open(scripts[name], "w") as out:
+            out.write(text)
+    return {name: f"psql {base}/bench_replay -X -q -v ON_ERROR_STOP=1 -f {path}" for name, path in scripts.items()}
+
+
+def drop_floor_table(base):
+    psql(base, "bench_replay", "DROP TABLE IF EXISTS floor_events")
+
+
+def server_floor(args, base, work, million):
+    """Figures 4 and 5: the server's share of the imports of figures 1 and 3, measured with
+    psql alone on the rows shelflog stored: one import of 1M rows against the `\\copy`
+    baseline; four imports of a quarter each, one after the other, against one import."""
+    scripts = floor_scripts(base, work)
 
     def prepare(name):
         if name == "A":
-            psql(base, "bench_replay", "DROP TABLE IF EXISTS floor_events")
+            drop_floor_table(base)
         else:
             bare_table(base)
     print("4. the server's part of a 1M import alone vs psql \\copy", flush=True)
-    a, b, _ = alternate(
-        "server floor 1M", f"psql {base}/bench_replay -X -q -v ON_ERROR_STOP=1 -f {script}",
-        copy_baseline(base, million),
-        args.runs, prepare=prepare)
-    return ("the server's part of the 1,000,000-row import alone (psql: binary COPY of the stored rows,"
-            " primary key, replay and duplicate-check indexes, ANALYZE) / psql \\copy into a bare table",
-            a, b, "reported (the floor under the first two)")
+    a, b, _ = alternate("server floor 1M", scripts["one"], copy_baseline(base, million), args.runs,
+                        prepare=prepare)
+    print("5. the server's part of four imports of 250k vs one of 1M", flush=True)
+    four, one, _ = alternate("server floor 4 x 250k", scripts["four"], scripts["one"], args.runs,
+                             prepare=lambda name: drop_floor_table(base))
+    return [("the server's part of the 1,000,000-row import alone (psql: binary COPY of the stored rows,"
+             " primary key, replay and duplicate-check indexes, ANALYZE) / psql \\copy into a bare table",
+             a, b, "reported (the floor under the first two)"),
+            ("the server's part of four imports alone (psql: the first quarter as above, then three"
+             " appends of 250,000 stored rows into the indexed table) / of one import of 1,000,000",
+             four, one, "reported (the floor under the third)")]
 
 
 def write_section_for(args, rows, version):
@@ -214,7 +249,10 @@ def write_section_for(args, rows, version):
             "the whole file, into a new database each run; for the server's part, `psql -f` of one transaction:",
             "`CREATE TABLE floor_events (LIKE log_events)`, `\\copy floor_events FROM 'stored.bin' WITH (FORMAT",
             "binary)` (the 1M rows shelflog stored, dumped with `\\copy (SELECT * FROM log_events …) TO`), the",
-            "primary key, `events_by_occurrence` and `events_by_command` as shelflog defines them, `ANALYZE`.",
+            "primary key, `events_by_occurrence` and `events_by_command` as shelflog defines them, `ANALYZE`;",
+            "for the server's part of four imports, the same with the first quarter of those rows, then three",
+            "transactions of one `\\copy` of the next quarter each into the indexed table, against the script",
+            "before (which loads the four quarters in one transaction).",
         ])
 
 
