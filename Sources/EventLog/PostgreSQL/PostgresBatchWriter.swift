@@ -32,9 +32,13 @@ final class PostgresBatchWriter: BatchWriter {
   @TaskLocal static var pendingLimit = 1 << 22
   /// Whether `pending` passed its limit and was given up.
   private var pendingFull = false
-  /// A second connection that looks command ids up in the committed log (through
-  /// `startPosition`), so that the server runs a block's lookup beside the previous block's
-  /// insert instead of after it; nil when no logged event has a command id.
+  /// Whether an event logged before the batch has a command id: then each block's keys are
+  /// looked up in the committed log (through `startPosition`).
+  private var loggedKeys = false
+  /// A second connection for those lookups, so that the server runs a block's lookup beside
+  /// the previous block's insert instead of after it; nil when no logged event has a command
+  /// id, or when the server would not open a second connection (a role's or the server's
+  /// connection limit): then the lookups run on this transaction's connection.
   private var lookups: PostgresSession?
   /// The insert of the previous block, sent and not yet waited for: the server stores one
   /// block while this thread reads, checks and hashes the next.
@@ -72,8 +76,9 @@ final class PostgresBatchWriter: BatchWriter {
       "SELECT 1 FROM log_events WHERE command_key IS NOT NULL LIMIT 1"
     ).isEmpty {
       // What it reads was committed before this lock was taken, and nothing commits events
-      // while it is held.
-      lookups = try PostgresSession(store.location)
+      // while it is held. The second connection only saves time: without it the import goes on.
+      loggedKeys = true
+      lookups = try? PostgresSession(store.location)
     }
   }
 
@@ -139,9 +144,16 @@ final class PostgresBatchWriter: BatchWriter {
       return try PostgresEventStore.loggedCommands(keys: keyed.map(\.key), session)
     }
     var found: [(key: Int64, event: LoggedCommand)] = []
-    if let lookups {
+    if loggedKeys {
+      let connection: PostgresSession
+      if let lookups {
+        connection = lookups
+      } else {
+        try waitForInFlight()
+        connection = session
+      }
       found = try PostgresEventStore.loggedCommands(
-        keys: keyed.map(\.key), through: startPosition, lookups)
+        keys: keyed.map(\.key), through: startPosition, connection)
     }
     var positions: [Int64] = []
     var next = 0

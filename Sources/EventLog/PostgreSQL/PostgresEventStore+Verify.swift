@@ -42,12 +42,22 @@ extension PostgresEventStore {
   public func walkChain(
     _ walk: ChainWalk, through end: Int64, progress: (Int64) -> Void
   ) throws(EventLogError) -> VerifyFault? {
-    // A walk may run beside another on another thread: each has a connection of its own.
-    let own = try PostgresEventStore(location: location, access: .read, wait: wait)
+    // A walk may run beside another on another thread.
+    try onOwnConnection { own in try own.walk(walk, through: end, progress: progress) }
+  }
+
+  /// Runs `body` in a read transaction on a connection of its own, so that verify's walkers
+  /// and its storage check run side by side. When the server will not open one more (a role's
+  /// or the server's connection limit), `body` runs on this store's connection instead, one
+  /// such body at a time: the same checks, one after the other.
+  private func onOwnConnection<T>(_ body: (PostgresEventStore) throws -> T) throws(EventLogError)
+    -> T
+  {
     do {
-      return try own.transaction { () throws -> VerifyFault? in
-        try own.walk(walk, through: end, progress: progress)
+      guard let own = try? PostgresEventStore(location: location, access: .read, wait: wait) else {
+        return try sharedConnection.withLock { try transaction { try body(self) } }
       }
+      return try own.transaction { try body(own) }
     } catch let fault as EventLogError {
       throw fault
     } catch {
@@ -152,8 +162,7 @@ extension PostgresEventStore {
   /// Beside the walk: the head row (what appenders lock and continue from) must name the last
   /// event and its hash. The database's own integrity is the server's business.
   public func checkStorage(thorough: Bool) throws(EventLogError) -> StorageCheck {
-    let own = try PostgresEventStore(location: location, access: .read, wait: wait)
-    return try own.transaction { () throws(EventLogError) -> StorageCheck in
+    try onOwnConnection { own in
       let head = try own.session.query("SELECT position, hash FROM log_head").first.map(
         PostgresCells.cells)
       let last = try own.session.query(

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LibraryDomain
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 
@@ -15,6 +16,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// How long an append waits for another appender (seconds).
   let wait: Double
   let session: PostgresSession
+  /// Held by work that runs on `session` from another thread because the server would not
+  /// open a connection of its own for it (verify's walkers and storage check).
+  let sharedConnection = NIOLock()
 
   /// Rows per page of a streamed read.
   static let pageSize = 8_192
