@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for shelflog's tests and benchmarks: a new cluster in a folder
 # of its own, listening on 127.0.0.1 only at its own port, with a password login (scram) for
-# the role `shelflog`, which owns the database `shelflog` and may create others (each test
-# makes its own).
+# the role `shelflog`, the cluster's superuser: it owns the database `shelflog` and creates
+# others (each test makes its own) and roles (the connection-limit tests make one).
 #
 #   Scripts/postgres-throwaway.sh start DIR [PORT]   initdb into DIR, start; prints the URL
 #   Scripts/postgres-throwaway.sh stop DIR           stops the server (DIR is left to remove)

@@ -3,7 +3,7 @@ import Foundation
 
 /// Where a contract test keeps its log: a SQLite file, or a database of its own on the
 /// PostgreSQL server named by `SHELFLOG_TEST_POSTGRES` (a URL whose role may create
-/// databases; `.ci/run` starts a throwaway server and sets it). Without that variable the
+/// databases and roles; `.ci/run` starts a throwaway server and sets it). Without that variable the
 /// PostgreSQL cases are not run, and the suite "PostgreSQL contract" says it was skipped.
 public enum Backend: String, Sendable, CustomStringConvertible {
   case sqlite
