@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import PostgresNIO
 
@@ -38,6 +39,41 @@ enum PostgresCells {
       return try body(UnsafeRawBufferPointer(start: nil, count: 0))
     }
     return try buffer.withUnsafeReadableBytes(body)
+  }
+}
+
+/// The packed part of a replay row (`PostgresSchema.replayColumns`), read in place: the type
+/// (2 bytes), the ISBN and the quantity (8 bytes each), big-endian, then the command id, title,
+/// author and user id as UTF-8, the first three each ended by a zero byte (no PostgreSQL text
+/// holds one). The texts point into the row's bytes.
+struct PackedReplayRow {
+  let type: Int64
+  let isbn: Int64
+  let quantity: Int64
+  let commandID: UnsafeRawBufferPointer
+  let title: UnsafeRawBufferPointer
+  let author: UnsafeRawBufferPointer
+  let userID: UnsafeRawBufferPointer
+
+  /// Nil when `bytes` are not in that form.
+  init?(_ bytes: UnsafeRawBufferPointer) {
+    guard bytes.count >= 18, let base = bytes.baseAddress else { return nil }
+    type = Int64(Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: Int16.self)))
+    isbn = Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: 2, as: Int64.self))
+    quantity = Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: 10, as: Int64.self))
+    var start = 18
+    /// The text from `start` to the next zero byte, and `start` past that byte.
+    func text() -> UnsafeRawBufferPointer? {
+      guard let end = memchr(base + start, 0, bytes.count - start) else { return nil }
+      let count = base.distance(to: UnsafeRawPointer(end)) - start
+      defer { start += count + 1 }
+      return UnsafeRawBufferPointer(start: base + start, count: count)
+    }
+    guard let commandID = text(), let title = text(), let author = text() else { return nil }
+    self.commandID = commandID
+    self.title = title
+    self.author = author
+    userID = UnsafeRawBufferPointer(start: base + start, count: bytes.count - start)
   }
 }
 

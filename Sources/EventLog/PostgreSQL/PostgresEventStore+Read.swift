@@ -133,10 +133,8 @@ extension PostgresEventStore {
   ) throws {
     var block = EventRows()
     try pages(
-      select: "e.position, e.type, e.command_id, e.isbn, e.title, e.author, e.quantity,"
-        + " e.user_id, e.occurred_us",
-      from: "log_events AS e", where: conditions, binds: binds,
-      order: .occurrence(occurred: 8, position: 0)
+      select: PostgresSchema.replayColumns, from: "log_events AS e", where: conditions,
+      binds: binds, order: .occurrence(occurred: 1, position: 0)
     ) { rows in
       for row in rows {
         guard try decodeEvent(row, into: &block) else {
@@ -154,31 +152,30 @@ extension PostgresEventStore {
     if !block.isEmpty { try body(&block) }
   }
 
-  /// Reads one replay row (the columns of `PostgresSchema.replayColumns`) into `rows`; false
-  /// when it cannot be read.
+  /// Reads one replay row (`PostgresSchema.replayColumns`) into `rows`; false when it cannot
+  /// be read.
   private func decodeEvent(_ row: PostgresRow, into rows: inout EventRows) throws -> Bool {
     // The cells in order (a random-access row builds a name table per row).
     let cells = Array(row)
-    guard cells.count == 9 else { return false }
-    guard let position = PostgresCells.int(cells[0]),
-      let type = PostgresCells.int(cells[1]).flatMap(CompactForm.type(code:)),
-      let isbn = PostgresCells.int(cells[3]).flatMap(ISBN.init(number:)),
-      let occurred = PostgresCells.int(cells[8])
+    guard cells.count == 3, let position = PostgresCells.int(cells[0]),
+      let occurred = PostgresCells.int(cells[1])
     else { return false }
-    let hasUser = type == .bookBorrowed || type == .bookReturned
-    PostgresCells.withBytes(cells[7]) { user in
-      PostgresCells.withBytes(cells[2]) { command in
-        rows.append(
-          position: position, occurredAt: occurred, type: type, isbn: isbn,
-          quantity: type == .bookAdded ? Int(PostgresCells.int(cells[6]) ?? 0) : 0,
-          title: PostgresCells.string(cells[4]), author: PostgresCells.string(cells[5]),
-          userID: hasUser
-            ? user.assumingMemoryBound(to: UInt8.self)
-            : UnsafeBufferPointer(start: nil, count: 0),
-          commandID: command.assumingMemoryBound(to: UInt8.self))
-      }
+    return PostgresCells.withBytes(cells[2]) { bytes in
+      guard let event = PackedReplayRow(bytes), let type = CompactForm.type(code: event.type),
+        let isbn = ISBN(number: event.isbn)
+      else { return false }
+      let hasUser = type == .bookBorrowed || type == .bookReturned
+      rows.append(
+        position: position, occurredAt: occurred, type: type, isbn: isbn,
+        quantity: type == .bookAdded ? Int(event.quantity) : 0,
+        title: String(decoding: event.title, as: UTF8.self),
+        author: String(decoding: event.author, as: UTF8.self),
+        userID: hasUser
+          ? event.userID.assumingMemoryBound(to: UInt8.self)
+          : UnsafeBufferPointer(start: nil, count: 0),
+        commandID: event.commandID.assumingMemoryBound(to: UInt8.self))
+      return true
     }
-    return true
   }
 
   /// The last event the cut knows.
