@@ -43,23 +43,6 @@ struct PostgresConnectionLimitTests {
     deinit {
       try? database.execute("DROP OWNED BY \(name); DROP ROLE IF EXISTS \(name)")
     }
-
-    /// Imports `body` under the full header as this role; the rejects come back with it.
-    func importBatch(_ body: String, file: String, recordedAt: Int64) throws -> (
-      BatchSummary, [Reject]
-    ) {
-      let store = try PostgresEventStore(location: location, access: .write, wait: 5)
-      let bytes = Array((TestLog.header + body).utf8)
-      var options = ImportOptions(now: TestLog.time(recordedAt))
-      options.recordedAt = TestLog.time(recordedAt)
-      var rejects: [Reject] = []
-      let observer = ImportObserver(
-        reject: { rejects.append($0) }, warning: { _ in }, progress: { _ in })
-      let summary = try Importer.importBatch(
-        BytesSource(bytes), file: file, sha256: sha256Hex(bytes), into: store, options: options,
-        observer: observer)
-      return (summary, rejects)
-    }
   }
 
   /// Into a log whose events carry command ids, as a role with one connection: the lookups
@@ -76,17 +59,19 @@ struct PostgresConnectionLimitTests {
       + "old1,RemoveBook,9781593275846,,,,,2024-03-01T08:00:00Z\n"
       + "old2,RemoveBook,9781593275846,,,,,2024-03-01T08:00:01Z\n"
       + "new1,RemoveBook,9781593275846,,,,,2024-03-01T09:00:01Z\n"
-    let (summary, conflicts) = try role.importBatch(body, file: "second.csv", recordedAt: 1)
+    // The role's one connection is this store's.
+    let store = try PostgresEventStore(location: role.location, access: .write, wait: 5)
+    let summary = try log.importBatch(body, file: "second.csv", recordedAt: 1, into: store)
     // The whole batch is refused for the conflicting row (no --allow-partial): nothing lands.
     #expect(summary.status == .rejected && summary.skipped == 1 && summary.rejected == 1)
-    #expect(conflicts.map(\.code) == [.duplicateCommandID])
-    #expect(conflicts.first?.message.contains("position 3") == true)
+    #expect(log.rejects.map(\.code) == [.duplicateCommandID])
+    #expect(log.rejects.first?.message.contains("position 3") == true)
     let without =
       body.split(separator: "\n").filter { !$0.hasPrefix("old2") }
       .joined(separator: "\n") + "\n"
-    let (accepted, rejects) = try role.importBatch(without, file: "third.csv", recordedAt: 2)
+    let accepted = try log.importBatch(without, file: "third.csv", recordedAt: 2, into: store)
     #expect(accepted.status == .imported && accepted.accepted == 2 && accepted.skipped == 1)
-    #expect(rejects.isEmpty)
+    #expect(log.rejects.count == 1, "no new reject")
     #expect(try log.events().map(\.commandID) == ["old0", "old1", "old2", "new0", "new1"])
   }
 

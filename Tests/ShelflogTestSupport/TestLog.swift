@@ -51,22 +51,23 @@ public final class TestLog {
   public static let header = "command_id,command,isbn,title,author,quantity,user_id,occurred_at\n"
 
   /// Imports CSV rows (under the full header) as one batch, recorded at `recordedAt` seconds
-  /// past 2000-01-01T00:00:00Z.
+  /// past 2000-01-01T00:00:00Z; through `store` when given (the same log opened otherwise, as
+  /// another role), else through this log's own.
   @discardableResult
   public func importBatch(
     _ body: String, file: String = "batch.csv", recordedAt: Int64? = 0, allowPartial: Bool = false,
-    now: Int64 = 0
+    now: Int64 = 0, into store: (any EventStore)? = nil
   ) throws -> BatchSummary {
     try importBytes(
       Array((Self.header + body).utf8), file: file, recordedAt: recordedAt.map(Self.time),
-      allowPartial: allowPartial, now: Self.time(now))
+      allowPartial: allowPartial, now: Self.time(now), into: store)
   }
 
   /// Imports exact bytes as one batch.
   @discardableResult
   public func importBytes(
     _ bytes: [UInt8], file: String, recordedAt: Timestamp?, allowPartial: Bool = false,
-    now: Timestamp = TestLog.time(0)
+    now: Timestamp = TestLog.time(0), into store: (any EventStore)? = nil
   ) throws -> BatchSummary {
     var options = ImportOptions(now: now)
     options.allowPartial = allowPartial
@@ -75,7 +76,8 @@ public final class TestLog {
       reject: { self.rejects.append($0) }, warning: { self.warnings.append($0) }, progress: { _ in }
     )
     return try Importer.importBatch(
-      BytesSource(bytes), file: file, sha256: sha256Hex(bytes), into: store, options: options,
+      BytesSource(bytes), file: file, sha256: sha256Hex(bytes), into: store ?? self.store,
+      options: options,
       observer: observer)
   }
 

@@ -137,7 +137,6 @@ struct EventCopy {
     rows = NIOCore.ByteBufferAllocator().buffer(capacity: rows.capacity)
     return sent
   }
-
 }
 
 /// Writes one row of COPY's text format into memory known to be large enough: each column
@@ -193,20 +192,18 @@ private struct RowWriter {
   mutating func text(_ bytes: some Sequence<UInt8>) {
     column()
     for value in bytes {
-      switch value {
-      case UInt8(ascii: "\\"):
+      let escaped: UInt8? =
+        switch value {
+        case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+        case UInt8(ascii: "\t"): UInt8(ascii: "t")
+        case UInt8(ascii: "\n"): UInt8(ascii: "n")
+        case UInt8(ascii: "\r"): UInt8(ascii: "r")
+        default: nil
+        }
+      if let escaped {
         byte(UInt8(ascii: "\\"))
-        byte(UInt8(ascii: "\\"))
-      case UInt8(ascii: "\t"):
-        byte(UInt8(ascii: "\\"))
-        byte(UInt8(ascii: "t"))
-      case UInt8(ascii: "\n"):
-        byte(UInt8(ascii: "\\"))
-        byte(UInt8(ascii: "n"))
-      case UInt8(ascii: "\r"):
-        byte(UInt8(ascii: "\\"))
-        byte(UInt8(ascii: "r"))
-      default:
+        byte(escaped)
+      } else {
         byte(value)
       }
     }
